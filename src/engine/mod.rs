@@ -1,0 +1,1 @@
+//! The minijinja environment, template context and helper filters.

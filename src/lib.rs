@@ -1,0 +1,9 @@
+//! Skiff: a Helm-like chart tool. The pipeline, one module per stage:
+//! chart files → values → engine → manifests → (package | lint | diff).
+
+pub mod chart;
+pub mod engine;
+pub mod error;
+pub mod manifest;
+pub mod package;
+pub mod values;

@@ -1,0 +1,3 @@
+//! Rendered text → YAML documents → canonical text in Helm's install order.
+
+pub mod emit;

@@ -1,0 +1,3 @@
+//! Reproducible chart archives and the repository index.
+
+pub mod archive;

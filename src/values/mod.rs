@@ -1,0 +1,3 @@
+//! Values: layers, merge, `--set` parsing, schema validation, provenance.
+
+pub mod strvals;
