@@ -2,8 +2,10 @@
 //! chart files → values → engine → manifests → (package | lint | diff).
 
 pub mod chart;
+pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod manifest;
 pub mod package;
+pub mod release;
 pub mod values;

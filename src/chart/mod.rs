@@ -1,4 +1,262 @@
 //! Loading a chart: Chart.yaml metadata, the files of a folder or .tgz, .helmignore.
+//!
+//! A chart in memory is its metadata plus a sorted map of every file it
+//! ships (paths relative to the chart root, `/`-separated). Loading is the
+//! only stage that touches the filesystem for the chart; later stages see
+//! bytes, which is what makes folder and archive behave the same.
 
 pub mod archive;
+pub mod constraint;
 pub mod ignore;
+pub mod metadata;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+pub use metadata::Metadata;
+
+use self::ignore::IgnoreRules;
+
+/// Helm refuses chart files over 5 MiB; so do we.
+pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
+/// Helm refuses charts over 100 MiB in all; so do we.
+pub const MAX_CHART_BYTES: u64 = 100 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("{}: no such chart folder or archive\nhint: pass a chart folder (with a Chart.yaml) or a .tgz", path.display())]
+    NotFound { path: PathBuf },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{}: no Chart.yaml here\nhint: a chart folder holds Chart.yaml, values.yaml and templates/", path.display())]
+    MissingChartYaml { path: PathBuf },
+    #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
+    Metadata { path: PathBuf, line: Option<usize>, message: String },
+    #[error("{}: symlink points outside the chart (to {})\nhint: copy the file into the chart; Skiff never follows links out of a chart", path.display(), target.display())]
+    SymlinkEscapes { path: PathBuf, target: PathBuf },
+    #[error("{}: file is {size} bytes, over the {limit}-byte limit per chart file", path.display())]
+    FileTooLarge { path: PathBuf, size: u64, limit: u64 },
+    #[error("{}: chart is over the {limit}-byte limit in total\nhint: list large files in .helmignore", path.display())]
+    ChartTooLarge { path: PathBuf, limit: u64 },
+    #[error("{}: not UTF-8 text; templates and values files must be UTF-8", path.display())]
+    NotUtf8 { path: PathBuf },
+    #[error("{}: {message}", path.display())]
+    Archive { path: PathBuf, message: String },
+    #[error("{}: .helmignore: {message}", path.display())]
+    Ignore { path: PathBuf, message: String },
+    #[error("chart {chart} requires Kubernetes {constraint} (Chart.yaml kubeVersion) but the target is {version}\nhint: pass --kube-version with the cluster's version")]
+    KubeVersion { chart: String, constraint: String, version: String },
+    #[error("--kube-version {value:?}: {message}")]
+    BadKubeVersion { value: String, message: String },
+}
+
+/// A loaded chart.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Where it was loaded from (a folder or an archive), for messages.
+    pub source: PathBuf,
+    pub metadata: Metadata,
+    /// Every file of the chart after .helmignore, keyed by relative path.
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+impl Chart {
+    /// Builds a chart from its files (already read and filtered).
+    pub fn from_files(source: PathBuf, files: BTreeMap<String, Vec<u8>>) -> Result<Chart, ChartError> {
+        let chart_yaml = files
+            .get("Chart.yaml")
+            .ok_or_else(|| ChartError::MissingChartYaml { path: source.clone() })?;
+        let path = source.join("Chart.yaml");
+        let text = std::str::from_utf8(chart_yaml).map_err(|_| ChartError::NotUtf8 { path: path.clone() })?;
+        let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
+            path,
+            line: p.line,
+            message: p.message,
+        })?;
+        Ok(Chart { source, metadata, files })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.metadata.name
+    }
+
+    /// A file's text, or None when the chart does not ship it.
+    pub fn text(&self, name: &str) -> Result<Option<&str>, ChartError> {
+        match self.files.get(name) {
+            None => Ok(None),
+            Some(bytes) => std::str::from_utf8(bytes)
+                .map(Some)
+                .map_err(|_| ChartError::NotUtf8 { path: self.source.join(name) }),
+        }
+    }
+
+    /// The templates under templates/, by path relative to templates/ (sorted).
+    pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.files
+            .range::<str, _>((std::ops::Bound::Included("templates/"), std::ops::Bound::Unbounded))
+            .take_while(|(k, _)| k.starts_with("templates/"))
+            .map(|(k, v)| (&k["templates/".len()..], v.as_slice()))
+    }
+
+    /// Files a template may read through `files`: everything but the chart's
+    /// own machinery, as Helm's `.Files` does.
+    pub fn is_user_file(path: &str) -> bool {
+        !(path.starts_with("templates/")
+            || path.starts_with("charts/")
+            || matches!(
+                path,
+                "Chart.yaml" | "Chart.lock" | "values.yaml" | "values.schema.json" | "values.computed.yaml"
+            ))
+    }
+
+    /// The path users see for a chart file in messages: `<source>/<rel>`.
+    pub fn display_path(&self, rel: &str) -> PathBuf {
+        self.source.join(rel)
+    }
+
+    /// Checks Chart.yaml `kubeVersion` against the target cluster version.
+    pub fn check_kube_version(&self, version: &semver::Version) -> Result<(), ChartError> {
+        let Some(text) = self.metadata.kube_version.as_deref() else { return Ok(()) };
+        let constraint = constraint::Constraint::parse(text).map_err(|message| ChartError::Metadata {
+            path: self.source.join("Chart.yaml"),
+            line: None,
+            message,
+        })?;
+        if constraint.matches(version) {
+            Ok(())
+        } else {
+            Err(ChartError::KubeVersion {
+                chart: self.metadata.name.clone(),
+                constraint: text.to_string(),
+                version: version.to_string(),
+            })
+        }
+    }
+
+    /// A human summary used by `skiff show chart` for archives and folders alike.
+    pub fn chart_yaml(&self) -> String {
+        let mut out = String::new();
+        let _ = write!(out, "{}", self.text("Chart.yaml").ok().flatten().unwrap_or_default());
+        out
+    }
+}
+
+/// Loads a chart from a folder or a `.tgz` archive.
+pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ChartError::NotFound { path: path.to_path_buf() },
+        _ => ChartError::Io { path: path.to_path_buf(), source: e },
+    })?;
+    if meta.is_dir() {
+        let files = read_folder(path)?;
+        Chart::from_files(path.to_path_buf(), files)
+    } else {
+        load_archive(path)
+    }
+}
+
+fn load_archive(path: &Path) -> Result<Chart, ChartError> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| ChartError::Io { path: path.to_path_buf(), source: e })?
+        .len();
+    if size > MAX_CHART_BYTES {
+        return Err(ChartError::ChartTooLarge { path: path.to_path_buf(), limit: MAX_CHART_BYTES });
+    }
+    let bytes = std::fs::read(path).map_err(|e| ChartError::Io { path: path.to_path_buf(), source: e })?;
+    let archive = archive::read_chart_archive(&bytes, path)
+        .map_err(|e| ChartError::Archive { path: path.to_path_buf(), message: e.to_string() })?;
+    let files = archive.files.into_iter().collect();
+    let chart = Chart::from_files(path.join(&archive.root), files)?;
+    if chart.metadata.name != archive.root {
+        return Err(ChartError::Archive {
+            path: path.to_path_buf(),
+            message: format!(
+                "the archive's top folder {:?} is not the chart's name {:?}",
+                archive.root, chart.metadata.name
+            ),
+        });
+    }
+    Ok(chart)
+}
+
+/// Reads every file under `root`, honouring `.helmignore`, refusing links
+/// that leave the chart and files over the size limits.
+fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ChartError::Io { path, source }
+    };
+    let canonical_root = std::fs::canonicalize(root).map_err(io(root))?;
+    let rules = match std::fs::read_to_string(root.join(".helmignore")) {
+        Ok(text) => IgnoreRules::parse(&text).map_err(|e| ChartError::Ignore {
+            path: root.to_path_buf(),
+            message: e.to_string(),
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => IgnoreRules::empty(),
+        Err(e) => return Err(io(&root.join(".helmignore"))(e)),
+    };
+    let mut walk = Walk { root, canonical_root, rules, files: BTreeMap::new(), total: 0, seen_dirs: HashSet::new() };
+    walk.dir(root, "")?;
+    Ok(walk.files)
+}
+
+struct Walk<'a> {
+    root: &'a Path,
+    canonical_root: PathBuf,
+    rules: IgnoreRules,
+    files: BTreeMap<String, Vec<u8>>,
+    total: u64,
+    seen_dirs: HashSet<PathBuf>,
+}
+
+impl Walk<'_> {
+    fn dir(&mut self, dir: &Path, prefix: &str) -> Result<(), ChartError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ChartError::Io { path, source }
+        };
+        let canonical = std::fs::canonicalize(dir).map_err(io(dir))?;
+        if !self.seen_dirs.insert(canonical) {
+            return Ok(()); // a link back to a folder already read
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map_err(io(dir))?
+            .collect::<Result<_, _>>()
+            .map_err(io(dir))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let path = entry.path();
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                return Err(ChartError::NotUtf8 { path });
+            };
+            let rel = format!("{prefix}{name}");
+            let file_type = entry.file_type().map_err(io(&path))?;
+            let mut meta = entry.metadata().map_err(io(&path))?;
+            if file_type.is_symlink() {
+                let target = std::fs::canonicalize(&path).map_err(io(&path))?;
+                if !target.starts_with(&self.canonical_root) {
+                    return Err(ChartError::SymlinkEscapes { path, target });
+                }
+                meta = std::fs::metadata(&target).map_err(io(&path))?;
+            }
+            if self.rules.ignored(&rel, meta.is_dir()) {
+                continue;
+            }
+            if meta.is_dir() {
+                self.dir(&path, &format!("{rel}/"))?;
+            } else if meta.is_file() {
+                if meta.len() > MAX_FILE_BYTES {
+                    return Err(ChartError::FileTooLarge { path, size: meta.len(), limit: MAX_FILE_BYTES });
+                }
+                self.total += meta.len();
+                if self.total > MAX_CHART_BYTES {
+                    return Err(ChartError::ChartTooLarge { path: self.root.to_path_buf(), limit: MAX_CHART_BYTES });
+                }
+                let bytes = std::fs::read(&path).map_err(io(&path))?;
+                self.files.insert(rel, bytes);
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,1 +1,239 @@
-//! The minijinja environment, template context and helper filters.
+//! The minijinja environment, the template context and the helper filters.
+//!
+//! The engine sees a chart only as bytes in memory: its loader resolves
+//! template names against the chart's `templates/` files and nothing else,
+//! so a template can never read the filesystem. Execution is bounded: fuel
+//! caps the instructions one template may run, minijinja caps recursion, and
+//! a capped writer stops output that would grow past [`Limits`].
+
+mod context;
+mod error;
+mod files;
+mod filters;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::sync::Arc;
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+pub use context::{Capabilities, Release, DEFAULT_KUBE_VERSION};
+pub use error::RenderError;
+pub use files::Files;
+
+use crate::chart::Chart;
+
+/// The name values.computed.yaml has inside the engine.
+pub const COMPUTED_TEMPLATE: &str = "values.computed.yaml";
+
+/// Bounds on one render, so a hostile or buggy chart fails fast instead of
+/// exhausting time or memory. Documented in docs/templates.md.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// minijinja fuel (roughly instructions) per template.
+    pub fuel: u64,
+    /// Rendered bytes per template.
+    pub template_bytes: usize,
+    /// Rendered bytes per release (all templates together).
+    pub release_bytes: usize,
+    /// Nesting depth of includes, imports and macro calls.
+    pub recursion: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            fuel: 20_000_000,
+            template_bytes: 16 * 1024 * 1024,
+            release_bytes: 64 * 1024 * 1024,
+            recursion: 200,
+        }
+    }
+}
+
+/// A chart's templates ready to render.
+pub struct Engine {
+    env: Environment<'static>,
+    chart_name: String,
+    source: std::path::PathBuf,
+    sources: Arc<BTreeMap<String, String>>,
+    limits: Limits,
+}
+
+/// The per-release part of the context: everything but `template`.
+#[derive(Clone)]
+pub struct Context {
+    base: Value,
+}
+
+/// One rendered template file.
+#[derive(Debug, Clone)]
+pub struct RenderedFile {
+    /// Path relative to the chart root, e.g. `templates/api.yaml`.
+    pub path: String,
+    pub text: String,
+}
+
+impl Engine {
+    /// Builds the environment for a chart. Template files must be UTF-8.
+    pub fn new(chart: &Chart, limits: Limits) -> Result<Engine, RenderError> {
+        let mut sources = BTreeMap::new();
+        for (name, bytes) in chart.templates() {
+            let text = std::str::from_utf8(bytes).map_err(|_| RenderError::NotUtf8 {
+                path: chart.display_path(&format!("templates/{name}")),
+            })?;
+            sources.insert(name.to_string(), text.to_string());
+        }
+        let sources = Arc::new(sources);
+        let mut env = Environment::new();
+        let loader_sources = Arc::clone(&sources);
+        env.set_loader(move |name| Ok(loader_sources.get(name).cloned()));
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_syntax(syntax());
+        env.set_fuel(Some(limits.fuel));
+        env.set_recursion_limit(limits.recursion);
+        env.set_debug(false);
+        env.set_formatter(filters::format_value);
+        filters::register(&mut env);
+        Ok(Engine {
+            env,
+            chart_name: chart.name().to_string(),
+            source: chart.source.clone(),
+            sources,
+            limits,
+        })
+    }
+
+    /// The context shared by every template of one release.
+    pub fn context(
+        &self,
+        values: &serde_json::Map<String, serde_json::Value>,
+        release: &Release,
+        chart: &Chart,
+        capabilities: &Capabilities,
+    ) -> Context {
+        Context {
+            base: minijinja::context! {
+                values => context::to_value(values),
+                release => context::to_value(release),
+                chart => context::chart_value(&chart.metadata),
+                capabilities => capabilities.to_value(),
+                files => Value::from_object(Files::new(chart)),
+            },
+        }
+    }
+
+    /// The templates that render on their own: not partials (`_*`), and
+    /// not NOTES.txt, in path order.
+    pub fn manifest_templates(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().map(String::as_str).filter(|name| {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            !base.starts_with('_') && *name != "NOTES.txt"
+        })
+    }
+
+    pub fn has_notes(&self) -> bool {
+        self.sources.contains_key("NOTES.txt")
+    }
+
+    /// Renders every manifest template, each with its own fuel and byte cap,
+    /// and all of them together under the release byte cap.
+    pub fn render_all(&self, ctx: &Context) -> Result<Vec<RenderedFile>, RenderError> {
+        let mut total = 0usize;
+        let mut out = Vec::new();
+        for name in self.manifest_templates() {
+            let text = self.render_template(name, ctx)?;
+            total += text.len();
+            if total > self.limits.release_bytes {
+                return Err(RenderError::ReleaseTooLarge { limit: self.limits.release_bytes });
+            }
+            out.push(RenderedFile { path: format!("templates/{name}"), text });
+        }
+        Ok(out)
+    }
+
+    /// Renders one template (a name relative to templates/).
+    pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
+        let template = self.env.get_template(name).map_err(|e| self.error(e))?;
+        let ctx = self.template_context(name, ctx);
+        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
+    }
+
+    /// Renders a template that is not under templates/ (values.computed.yaml).
+    pub fn render_named_str(&self, name: &str, source: &str, ctx: &Context) -> Result<String, RenderError> {
+        let ctx = self.template_context(name, ctx);
+        let template = self.env.template_from_named_str(name, source).map_err(|e| self.error_with_source(e, source))?;
+        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
+            .map_err(|e| match e {
+                RenderError::Template { .. } => e,
+                other => other,
+            })
+    }
+
+    fn template_context(&self, name: &str, ctx: &Context) -> Value {
+        let base_path = format!("{}/templates", self.chart_name);
+        minijinja::context! {
+            template => minijinja::context! {
+                name => format!("{base_path}/{name}"),
+                base_path => base_path,
+            },
+            ..ctx.base.clone()
+        }
+    }
+
+    fn capped(&self, render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>) -> Result<String, RenderError> {
+        let mut writer = CappedWriter { buf: Vec::new(), limit: self.limits.template_bytes, exceeded: false };
+        let result = render(&mut writer);
+        if writer.exceeded {
+            return Err(RenderError::TemplateTooLarge { limit: self.limits.template_bytes });
+        }
+        result.map_err(|e| self.error(e))?;
+        String::from_utf8(writer.buf).map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
+    }
+
+    fn error(&self, err: minijinja::Error) -> RenderError {
+        let source = err.name().and_then(|n| self.sources.get(n)).map(String::as_str);
+        error::from_minijinja(&err, &self.source, source)
+    }
+
+    fn error_with_source(&self, err: minijinja::Error, source: &str) -> RenderError {
+        error::from_minijinja(&err, &self.source, Some(source))
+    }
+}
+
+/// Jinja's whitespace control as Ansible and most YAML-producing Jinja users
+/// set it: a block tag's line disappears entirely (`trim_blocks` +
+/// `lstrip_blocks`), and a template's final newline is kept.
+fn syntax() -> minijinja::syntax::SyntaxConfig {
+    minijinja::syntax::SyntaxConfig::builder()
+        .trim_blocks(true)
+        .lstrip_blocks(true)
+        .keep_trailing_newline(true)
+        .build()
+        .unwrap_or_default()
+}
+
+/// An io::Write that refuses to grow past a limit, which is how a template's
+/// output is capped while it renders (minijinja has no such limit itself).
+struct CappedWriter {
+    buf: Vec<u8>,
+    limit: usize,
+    exceeded: bool,
+}
+
+impl io::Write for CappedWriter {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        if self.buf.len() + data.len() > self.limit {
+            self.exceeded = true;
+            return Err(io::Error::other("rendered output over the size limit"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}

@@ -1,3 +1,135 @@
 //! Rendered text → YAML documents → canonical text in Helm's install order.
+//!
+//! Every rendered template is parsed as a YAML stream; empty documents are
+//! dropped; each remaining document must be a Kubernetes object (a mapping)
+//! and is written back canonically by [`emit::write_yaml`]. Documents are
+//! sorted by kind in Helm's install order, then by name; documents that tie
+//! keep their template order, so the output is a function of the inputs.
 
 pub mod emit;
+pub mod order;
+
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+
+use crate::engine::RenderedFile;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    #[error("{source_name}: rendered output is not valid YAML{}: {message}{snippet}\nhint: line numbers count lines of the rendered output, shown above", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
+    InvalidYaml { source_name: String, line: Option<usize>, message: String, snippet: String },
+    #[error("{source_name}: document {index} is {found}, not a Kubernetes object (a mapping with apiVersion and kind)")]
+    NotAnObject { source_name: String, index: usize, found: &'static str },
+}
+
+/// One Kubernetes object from a render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Manifest {
+    /// `<chart>/templates/<file>`, as Helm's `# Source:` line shows it.
+    pub source: String,
+    pub value: serde_yaml::Value,
+}
+
+impl Manifest {
+    fn field(&self, path: &[&str]) -> Option<&str> {
+        let mut v = &self.value;
+        for key in path {
+            v = v.get(key)?;
+        }
+        v.as_str()
+    }
+
+    pub fn api_version(&self) -> &str {
+        self.field(&["apiVersion"]).unwrap_or("")
+    }
+
+    pub fn kind(&self) -> &str {
+        self.field(&["kind"]).unwrap_or("")
+    }
+
+    pub fn name(&self) -> &str {
+        self.field(&["metadata", "name"]).unwrap_or("")
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.field(&["metadata", "namespace"])
+    }
+
+    /// The API group: `apps` for `apps/v1`, empty for the core `v1`.
+    pub fn group(&self) -> &str {
+        self.api_version().rsplit_once('/').map_or("", |(group, _)| group)
+    }
+
+    /// The canonical document: `---`, the `# Source:` line, the YAML.
+    pub fn write(&self, out: &mut String) {
+        let _ = writeln!(out, "---\n# Source: {}", self.source);
+        emit::write_yaml(out, &self.value);
+    }
+}
+
+/// Parses one rendered file into its objects, dropping empty documents.
+pub fn parse_file(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestError> {
+    let mut out = Vec::new();
+    for (index, document) in serde_yaml::Deserializer::from_str(text).enumerate() {
+        let value = serde_yaml::Value::deserialize(document).map_err(|e| {
+            let line = e.location().map(|l| l.line());
+            ManifestError::InvalidYaml {
+                source_name: source.to_string(),
+                line,
+                message: e.to_string(),
+                snippet: line.map(|l| rendered_snippet(text, l)).unwrap_or_default(),
+            }
+        })?;
+        let found = match &value {
+            serde_yaml::Value::Null => continue,
+            serde_yaml::Value::Mapping(_) => {
+                out.push(Manifest { source: source.to_string(), value });
+                continue;
+            }
+            serde_yaml::Value::Sequence(_) => "a list",
+            serde_yaml::Value::Tagged(_) => "a tagged value",
+            _ => "a scalar",
+        };
+        return Err(ManifestError::NotAnObject { source_name: source.to_string(), index: index + 1, found });
+    }
+    Ok(out)
+}
+
+/// The rendered lines around a YAML error, numbered.
+fn rendered_snippet(text: &str, line: usize) -> String {
+    let mut out = String::new();
+    for (i, l) in text.lines().enumerate().skip(line.saturating_sub(3)).take(4) {
+        let marker = if i + 1 == line { ">" } else { " " };
+        let _ = write!(out, "\n{marker}{:>5} | {l}", i + 1);
+    }
+    out
+}
+
+/// Parses every rendered file of a chart.
+pub fn parse_rendered(chart_name: &str, files: &[RenderedFile]) -> Result<Vec<Manifest>, ManifestError> {
+    let mut out = Vec::new();
+    for file in files {
+        out.extend(parse_file(&format!("{chart_name}/{}", file.path), &file.text)?);
+    }
+    Ok(out)
+}
+
+/// Sorts in Helm's install order by kind, then by name (stable).
+pub fn sort(manifests: &mut [Manifest]) {
+    manifests.sort_by(|a, b| {
+        order::kind_rank(a.kind())
+            .cmp(&order::kind_rank(b.kind()))
+            .then_with(|| a.kind().cmp(b.kind()))
+            .then_with(|| a.name().cmp(b.name()))
+    });
+}
+
+/// The whole stream as `skiff render` prints it.
+pub fn write_stream(manifests: &[Manifest]) -> String {
+    let mut out = String::new();
+    for m in manifests {
+        m.write(&mut out);
+    }
+    out
+}

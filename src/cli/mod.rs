@@ -1,0 +1,54 @@
+//! The command line: flags (clap derive) and one `run` per subcommand. The
+//! CLI only parses flags, calls the library and prints; exit codes come
+//! from [`crate::error::Error::exit_code`] or a command's findings.
+
+mod completion;
+mod render;
+mod show;
+mod values_flags;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::error::Result;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "skiff",
+    version,
+    about = "Render, validate, package, lint and diff Kubernetes charts (Helm-compatible layout, Jinja templates)",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render a chart into Kubernetes manifests on stdout.
+    #[command(visible_alias = "template")]
+    Render(render::RenderArgs),
+    /// Show a chart's Chart.yaml, values.yaml, values.schema.json or README.
+    Show(show::ShowArgs),
+    /// Print a shell completion script.
+    Completion(completion::CompletionArgs),
+}
+
+/// Parses the process arguments, runs the command and returns its exit code.
+pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<i32> {
+    let matches = match Cli::command().try_get_matches_from(args) {
+        Ok(m) => m,
+        Err(e) => {
+            let code = if e.use_stderr() { crate::error::EXIT_ERROR } else { 0 };
+            let _ = e.print();
+            return Ok(code);
+        }
+    };
+    let cli = Cli::from_arg_matches(&matches).map_err(|e| crate::error::Error::Usage(e.to_string()))?;
+    let sub = matches.subcommand().map(|(_, m)| m);
+    match cli.command {
+        Command::Render(args) => render::run(&args, sub),
+        Command::Show(args) => show::run(&args),
+        Command::Completion(args) => completion::run(&args),
+    }
+}

@@ -1,0 +1,132 @@
+//! `skiff render CHART` (alias `template`).
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{ArgMatches, Args};
+
+use super::values_flags::ValueFlags;
+use crate::chart::load_chart;
+use crate::error::{Error, Result};
+use crate::release::{self, RenderOptions};
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// `CHART`, or `NAME CHART` as `helm template` takes them.
+    #[arg(value_name = "CHART", num_args = 1..=2, required = true)]
+    pub positional: Vec<PathBuf>,
+    /// Release name.
+    #[arg(short = 'r', long = "release", value_name = "NAME")]
+    pub release: Option<String>,
+    /// Namespace the release is installed into.
+    #[arg(short = 'n', long = "namespace", default_value = "default")]
+    pub namespace: String,
+    #[command(flatten)]
+    pub values: ValueFlags,
+    /// Kubernetes version of the target cluster (e.g. 1.31 or v1.31.2).
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    pub kube_version: Option<String>,
+    /// Extra API versions the cluster serves (`monitoring.coreos.com/v1`); repeatable or comma-separated.
+    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+    pub api_versions: Vec<String>,
+    /// Only print manifests from this template (`templates/api.yaml`); repeatable.
+    #[arg(short = 's', long = "show-only", value_name = "PATH")]
+    pub show_only: Vec<String>,
+    /// Write each template's manifests to DIR/<chart>/templates/<file> instead of stdout.
+    #[arg(long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Also render templates/NOTES.txt and print it on stderr.
+    #[arg(long = "notes")]
+    pub notes: bool,
+}
+
+impl RenderArgs {
+    /// The chart path and the release name from the positionals and flags.
+    fn chart_and_release(&self) -> Result<(&Path, String)> {
+        match self.positional.as_slice() {
+            [chart] => Ok((chart, self.release.clone().unwrap_or_else(|| "release".into()))),
+            [name, chart] => {
+                if self.release.is_some() {
+                    return Err(Error::Usage("give the release name either as NAME or with --release, not both".into()));
+                }
+                Ok((chart, name.to_string_lossy().into_owned()))
+            }
+            _ => Err(Error::Usage("expected CHART or NAME CHART".into())),
+        }
+    }
+
+    pub fn options(&self, matches: Option<&ArgMatches>, release_name: String) -> RenderOptions {
+        RenderOptions {
+            release_name,
+            namespace: self.namespace.clone(),
+            values: self.values.to_value_args(matches),
+            kube_version: self.kube_version.clone(),
+            api_versions: self.api_versions.clone(),
+            ..RenderOptions::default()
+        }
+    }
+}
+
+pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
+    let (chart_path, release_name) = args.chart_and_release()?;
+    let chart = load_chart(chart_path)?;
+    let opts = args.options(matches, release_name);
+    let rendered = release::render(&chart, &opts)?;
+    let mut manifests = rendered.manifests;
+    if !args.show_only.is_empty() {
+        let wanted: Vec<String> = args
+            .show_only
+            .iter()
+            .map(|p| {
+                let p = p.trim_start_matches("./");
+                if p.starts_with(&format!("{}/", chart.name())) { p.to_string() } else { format!("{}/{p}", chart.name()) }
+            })
+            .collect();
+        for (given, want) in args.show_only.iter().zip(&wanted) {
+            if !rendered.files.iter().any(|f| format!("{}/{}", chart.name(), f.path) == *want) {
+                let known: Vec<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+                return Err(Error::Usage(format!(
+                    "--show-only {given}: the chart has no such template\nhint: templates are: {}",
+                    known.join(", ")
+                )));
+            }
+        }
+        manifests.retain(|m| wanted.contains(&m.source));
+    }
+    if let Some(dir) = &args.output_dir {
+        write_output_dir(dir, &manifests)?;
+    } else {
+        let text = crate::manifest::write_stream(&manifests);
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                return Err(Error::Write { path: PathBuf::from("<stdout>"), source: e });
+            }
+        }
+    }
+    if args.notes {
+        if let Some(notes) = rendered.notes {
+            eprint!("{notes}");
+        }
+    }
+    Ok(0)
+}
+
+/// Helm's layout: DIR/<chart>/templates/<file>, one file per template with
+/// all its documents. Every file is complete before it appears (temp file +
+/// rename), and nothing is written unless the whole render succeeded.
+fn write_output_dir(dir: &Path, manifests: &[crate::manifest::Manifest]) -> Result<()> {
+    let mut by_file: BTreeMap<&str, String> = BTreeMap::new();
+    for m in manifests {
+        m.write(by_file.entry(m.source.as_str()).or_default());
+    }
+    for (source, text) in by_file {
+        let path = dir.join(source);
+        let parent = path.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(|e| Error::Write { path: parent.to_path_buf(), source: e })?;
+        crate::package::write_atomically(&path, text.as_bytes()).map_err(|e| Error::Write { path: path.clone(), source: e })?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}

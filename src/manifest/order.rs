@@ -1,0 +1,1 @@
+pub fn kind_rank(_k: &str) -> usize { 0 }
