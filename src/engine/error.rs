@@ -7,10 +7,19 @@ use std::path::{Path, PathBuf};
 pub enum RenderError {
     /// A template failed: syntax, undefined value, a helper's error, fuel.
     #[error("{}{}: {message}{snippet}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Template { path: PathBuf, line: Option<usize>, message: String, snippet: String },
-    #[error("a template's output would exceed {limit} bytes\nhint: a loop is probably running away; the limit is documented in docs/templates.md")]
+    Template {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+        snippet: String,
+    },
+    #[error(
+        "a template's output would exceed {limit} bytes\nhint: a loop is probably running away; the limit is documented in docs/templates.md"
+    )]
     TemplateTooLarge { limit: usize },
-    #[error("the release's output would exceed {limit} bytes\nhint: the limit is documented in docs/templates.md")]
+    #[error(
+        "the release's output would exceed {limit} bytes\nhint: the limit is documented in docs/templates.md"
+    )]
     ReleaseTooLarge { limit: usize },
     #[error("{}: not UTF-8 text; templates must be UTF-8", path.display())]
     NotUtf8 { path: PathBuf },
@@ -19,7 +28,11 @@ pub enum RenderError {
 }
 
 /// Converts a minijinja error, naming the chart file of the innermost template.
-pub(crate) fn from_minijinja(err: &minijinja::Error, chart_source: &Path, source: Option<&str>) -> RenderError {
+pub(crate) fn from_minijinja(
+    err: &minijinja::Error,
+    chart_source: &Path,
+    source: Option<&str>,
+) -> RenderError {
     let name = err.name().unwrap_or("?");
     let path = if name == super::COMPUTED_TEMPLATE {
         chart_source.join(name)
@@ -40,7 +53,11 @@ pub(crate) fn from_minijinja(err: &minijinja::Error, chart_source: &Path, source
     let mut cause = std::error::Error::source(err);
     while let Some(inner) = cause {
         if let Some(inner) = inner.downcast_ref::<minijinja::Error>() {
-            let _ = write!(message, "\n  caused by: {}", inner.detail().unwrap_or_default());
+            let _ = write!(
+                message,
+                "\n  caused by: {}",
+                inner.detail().unwrap_or_default()
+            );
         } else {
             let _ = write!(message, "\n  caused by: {inner}");
         }
@@ -50,22 +67,36 @@ pub(crate) fn from_minijinja(err: &minijinja::Error, chart_source: &Path, source
         (Some(source), Some(line)) => snippet(source, line, err.range()),
         _ => String::new(),
     };
-    RenderError::Template { path, line: err.line(), message, snippet }
+    RenderError::Template {
+        path,
+        line: err.line(),
+        message,
+        snippet,
+    }
 }
 
 /// The offending line with a caret under the failing expression.
 fn snippet(source: &str, line: usize, range: Option<std::ops::Range<usize>>) -> String {
-    let Some(text) = source.lines().nth(line.saturating_sub(1)) else { return String::new() };
+    let Some(text) = source.lines().nth(line.saturating_sub(1)) else {
+        return String::new();
+    };
     let mut out = format!("\n{line:>5} | {text}");
-    let line_start: usize = source.lines().take(line.saturating_sub(1)).map(|l| l.len() + 1).sum();
-    if let Some(range) = range {
-        if range.start >= line_start && range.start <= line_start + text.len() {
-            let col = text.get(..range.start - line_start).map_or(0, |s| s.chars().count());
-            let width = source
-                .get(range.start..range.end.min(line_start + text.len()))
-                .map_or(1, |s| s.chars().count().max(1));
-            let _ = write!(out, "\n      | {}{}", " ".repeat(col), "^".repeat(width));
-        }
+    let line_start: usize = source
+        .lines()
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum();
+    if let Some(range) = range
+        && range.start >= line_start
+        && range.start <= line_start + text.len()
+    {
+        let col = text
+            .get(..range.start - line_start)
+            .map_or(0, |s| s.chars().count());
+        let width = source
+            .get(range.start..range.end.min(line_start + text.len()))
+            .map_or(1, |s| s.chars().count().max(1));
+        let _ = write!(out, "\n      | {}{}", " ".repeat(col), "^".repeat(width));
     }
     out
 }

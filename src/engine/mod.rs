@@ -18,7 +18,7 @@ use std::sync::Arc;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
-pub use context::{Capabilities, Release, DEFAULT_KUBE_VERSION};
+pub use context::{Capabilities, DEFAULT_KUBE_VERSION, Release};
 pub use error::RenderError;
 pub use files::Files;
 
@@ -147,9 +147,14 @@ impl Engine {
             let text = self.render_template(name, ctx)?;
             total += text.len();
             if total > self.limits.release_bytes {
-                return Err(RenderError::ReleaseTooLarge { limit: self.limits.release_bytes });
+                return Err(RenderError::ReleaseTooLarge {
+                    limit: self.limits.release_bytes,
+                });
             }
-            out.push(RenderedFile { path: format!("templates/{name}"), text });
+            out.push(RenderedFile {
+                path: format!("templates/{name}"),
+                text,
+            });
         }
         Ok(out)
     }
@@ -162,9 +167,17 @@ impl Engine {
     }
 
     /// Renders a template that is not under templates/ (values.computed.yaml).
-    pub fn render_named_str(&self, name: &str, source: &str, ctx: &Context) -> Result<String, RenderError> {
+    pub fn render_named_str(
+        &self,
+        name: &str,
+        source: &str,
+        ctx: &Context,
+    ) -> Result<String, RenderError> {
         let ctx = self.template_context(name, ctx);
-        let template = self.env.template_from_named_str(name, source).map_err(|e| self.error_with_source(e, source))?;
+        let template = self
+            .env
+            .template_from_named_str(name, source)
+            .map_err(|e| self.error_with_source(e, source))?;
         self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
             .map_err(|e| match e {
                 RenderError::Template { .. } => e,
@@ -183,18 +196,31 @@ impl Engine {
         }
     }
 
-    fn capped(&self, render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>) -> Result<String, RenderError> {
-        let mut writer = CappedWriter { buf: Vec::new(), limit: self.limits.template_bytes, exceeded: false };
+    fn capped(
+        &self,
+        render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>,
+    ) -> Result<String, RenderError> {
+        let mut writer = CappedWriter {
+            buf: Vec::new(),
+            limit: self.limits.template_bytes,
+            exceeded: false,
+        };
         let result = render(&mut writer);
         if writer.exceeded {
-            return Err(RenderError::TemplateTooLarge { limit: self.limits.template_bytes });
+            return Err(RenderError::TemplateTooLarge {
+                limit: self.limits.template_bytes,
+            });
         }
         result.map_err(|e| self.error(e))?;
-        String::from_utf8(writer.buf).map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
+        String::from_utf8(writer.buf)
+            .map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
     }
 
     fn error(&self, err: minijinja::Error) -> RenderError {
-        let source = err.name().and_then(|n| self.sources.get(n)).map(String::as_str);
+        let source = err
+            .name()
+            .and_then(|n| self.sources.get(n))
+            .map(String::as_str);
         error::from_minijinja(&err, &self.source, source)
     }
 

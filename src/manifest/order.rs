@@ -1,1 +1,3 @@
-pub fn kind_rank(_k: &str) -> usize { 0 }
+pub fn kind_rank(_k: &str) -> usize {
+    0
+}
