@@ -1,3 +1,4 @@
 //! Rendered text → YAML documents → canonical text in Helm's install order.
 
 pub mod emit;
+pub mod order;
