@@ -52,6 +52,32 @@ pub const MAX_ENTRIES: usize = 10_000;
 /// GNU long names, which it reads whole.
 pub const MAX_STREAM_SIZE: u64 = MAX_TOTAL_SIZE + 32 * 1024 * 1024;
 
+/// The limits a reader enforces; [`Default`] gives the constants above
+/// (Helm's limits). Callers may tighten them; loosening is possible but
+/// makes Skiff accept archives Helm refuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// See [`MAX_FILE_SIZE`].
+    pub max_file_size: u64,
+    /// See [`MAX_TOTAL_SIZE`].
+    pub max_total_size: u64,
+    /// See [`MAX_ENTRIES`].
+    pub max_entries: usize,
+    /// See [`MAX_STREAM_SIZE`].
+    pub max_stream_size: u64,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> Self {
+        Self {
+            max_file_size: MAX_FILE_SIZE,
+            max_total_size: MAX_TOTAL_SIZE,
+            max_entries: MAX_ENTRIES,
+            max_stream_size: MAX_STREAM_SIZE,
+        }
+    }
+}
+
 /// A chart read from an archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArchiveChart {
@@ -164,11 +190,21 @@ pub enum ArchiveError {
 /// Reads a chart archive held in memory. `source` only names the archive in
 /// errors. See the module docs for what is refused and what is tolerated.
 pub fn read_chart_archive(bytes: &[u8], source: &Path) -> Result<ArchiveChart, ArchiveError> {
-    Reader::new(source).read(bytes)
+    read_chart_archive_with_limits(bytes, source, ArchiveLimits::default())
+}
+
+/// [`read_chart_archive`] with other limits.
+pub fn read_chart_archive_with_limits(
+    bytes: &[u8],
+    source: &Path,
+    limits: ArchiveLimits,
+) -> Result<ArchiveChart, ArchiveError> {
+    Reader::new(source, limits).read(bytes)
 }
 
 struct Reader {
     archive: PathBuf,
+    limits: ArchiveLimits,
     root: Option<String>,
     files: BTreeMap<String, Vec<u8>>,
     dirs: BTreeSet<String>,
@@ -207,9 +243,10 @@ impl<R: Read> Read for CappedReader<R> {
 }
 
 impl Reader {
-    fn new(source: &Path) -> Self {
+    fn new(source: &Path, limits: ArchiveLimits) -> Self {
         Self {
             archive: source.to_path_buf(),
+            limits,
             root: None,
             files: BTreeMap::new(),
             dirs: BTreeSet::new(),
@@ -227,7 +264,7 @@ impl Reader {
         let tripped = Rc::new(Cell::new(false));
         let mut stream = CappedReader {
             inner: MultiGzDecoder::new(bytes),
-            remaining: MAX_STREAM_SIZE,
+            remaining: self.limits.max_stream_size,
             tripped: Rc::clone(&tripped),
         };
         let result = self.read_entries(&mut stream);
@@ -243,7 +280,7 @@ impl Reader {
             Err(Failure::Refused(e)) => Err(e),
             Err(Failure::Io(_)) if tripped.get() => Err(ArchiveError::StreamTooLarge {
                 archive: self.archive,
-                limit: MAX_STREAM_SIZE,
+                limit: self.limits.max_stream_size,
             }),
             Err(Failure::Io(e)) => Err(ArchiveError::Corrupt {
                 archive: self.archive,
@@ -258,11 +295,9 @@ impl Reader {
         for entry in tar.entries().map_err(Failure::Io)? {
             let mut entry = entry.map_err(Failure::Io)?;
             count += 1;
-            if count > MAX_ENTRIES {
-                return Err(self.refuse(|archive| ArchiveError::TooManyEntries {
-                    archive,
-                    limit: MAX_ENTRIES,
-                }));
+            let limit = self.limits.max_entries;
+            if count > limit {
+                return Err(self.refuse(|archive| ArchiveError::TooManyEntries { archive, limit }));
             }
             let entry_type = entry.header().entry_type();
             if entry_type.is_pax_global_extensions() || entry_type.is_pax_local_extensions() {
@@ -386,6 +421,12 @@ impl Reader {
         if parts.is_empty() {
             return Err(self.bad_name(raw_name, "no path components"));
         }
+        if parts.len() == 1 && !is_dir {
+            return Err(self.refuse(|archive| ArchiveError::OutsideRoot {
+                archive,
+                entry: raw_name.to_owned(),
+            }));
+        }
         let top = parts.remove(0);
         match &self.root {
             None => self.root = Some(top),
@@ -401,13 +442,8 @@ impl Reader {
             }
         }
         if parts.is_empty() {
-            if is_dir {
-                return Ok(None);
-            }
-            return Err(self.refuse(|archive| ArchiveError::OutsideRoot {
-                archive,
-                entry: raw_name.to_owned(),
-            }));
+            // The top folder's own directory entry.
+            return Ok(None);
         }
         Ok(Some(parts.join("/")))
     }
@@ -419,24 +455,29 @@ impl Reader {
     ) -> Result<Vec<u8>, Failure> {
         // The declared size (PAX `size` included) is checked before reading.
         let size = entry.size();
-        if size > MAX_FILE_SIZE {
+        let ArchiveLimits {
+            max_file_size,
+            max_total_size,
+            ..
+        } = self.limits;
+        if size > max_file_size {
             return Err(self.refuse(|archive| ArchiveError::FileTooLarge {
                 archive,
                 entry: raw_name.to_owned(),
                 size,
-                limit: MAX_FILE_SIZE,
+                limit: max_file_size,
             }));
         }
-        self.total += size;
-        if self.total >= MAX_TOTAL_SIZE {
+        self.total = self.total.saturating_add(size);
+        if self.total >= max_total_size {
             return Err(self.refuse(|archive| ArchiveError::TotalTooLarge {
                 archive,
                 entry: raw_name.to_owned(),
-                limit: MAX_TOTAL_SIZE,
+                limit: max_total_size,
             }));
         }
-        // size <= MAX_FILE_SIZE, so it fits in usize.
-        let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // Capped preallocation: the declared size is trusted only this far.
+        let mut data = Vec::with_capacity(usize::try_from(size.min(1 << 20)).unwrap_or(0));
         entry
             .take(size)
             .read_to_end(&mut data)

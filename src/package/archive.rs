@@ -316,7 +316,7 @@ fn check_path(path: &str) -> Result<(), WriteArchiveError> {
             _ => {}
         }
     }
-    if path.split('/').nth(0).is_some_and(|p| {
+    if path.split('/').next().is_some_and(|p| {
         let b = p.as_bytes();
         b.len() == 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
     }) {
