@@ -28,7 +28,10 @@ pub enum Error {
     #[error(transparent)]
     Manifest(#[from] ManifestError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Usage(String),
 }

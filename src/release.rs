@@ -2,11 +2,12 @@
 //! sorted manifests. This is the pipeline every command that renders shares
 //! (render, lint, diff, package's pre-check); the CLI only fills [`RenderOptions`].
 
-use crate::chart::{constraint, Chart, ChartError};
-use crate::engine::{Capabilities, Engine, Limits, Release};
+use crate::chart::{Chart, ChartError, constraint};
+use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release};
 use crate::error::Result;
 use crate::manifest::{self, Manifest};
-use crate::values::{self, Layer, Origin, ValueArgs, Values};
+use crate::values::schema::Schema;
+use crate::values::{self, Layer, Origin, ValueArgs, Values, ValuesError};
 
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -44,16 +45,28 @@ pub struct Rendered {
 
 impl RenderOptions {
     pub fn capabilities(&self) -> Result<Capabilities> {
-        let text = self.kube_version.as_deref().unwrap_or(crate::engine::DEFAULT_KUBE_VERSION);
-        let version = constraint::parse_loose_version(text)
-            .map_err(|message| ChartError::BadKubeVersion { value: text.to_string(), message })?;
+        let text = self
+            .kube_version
+            .as_deref()
+            .unwrap_or(crate::engine::DEFAULT_KUBE_VERSION);
+        let version = constraint::parse_loose_version(text).map_err(|message| {
+            ChartError::BadKubeVersion {
+                value: text.to_string(),
+                message,
+            }
+        })?;
         Ok(Capabilities::new(version, &self.api_versions))
     }
 }
 
-/// Resolves values (all layers) for a chart.
-pub fn resolve_values(chart: &Chart, engine: &Engine, opts: &RenderOptions, caps: &Capabilities) -> Result<(Values, Vec<Layer>)> {
-    let mut layers = Vec::new();
+/// Resolves the final values: the four layers of DESIGN.md, merged, then
+/// checked against values.schema.json.
+pub fn resolve_values(
+    chart: &Chart,
+    engine: &Engine,
+    opts: &RenderOptions,
+    caps: &Capabilities,
+) -> Result<(Values, Vec<Layer>)> {
     let defaults_path = chart.display_path("values.yaml");
     let defaults = match chart.text("values.yaml")? {
         Some(text) => Layer {
@@ -61,15 +74,54 @@ pub fn resolve_values(chart: &Chart, engine: &Engine, opts: &RenderOptions, caps
             values: values::parse_values(text, &defaults_path)?,
             text: Some(text.to_string()),
         },
-        None => Layer { origin: Origin::Defaults(defaults_path), values: Values::new(), text: None },
+        None => Layer {
+            origin: Origin::Defaults(defaults_path),
+            values: Values::new(),
+            text: None,
+        },
     };
-    layers.push(defaults);
     let user = opts.values.layers()?;
-    let _ = engine;
-    let _ = caps;
+    let mut layers = vec![defaults];
+    if let Some(computed) = computed_layer(chart, engine, opts, caps, &layers[0], &user)? {
+        layers.push(computed);
+    }
     layers.extend(user);
     let values = values::merge_layers(&layers);
+    if let Some(schema) = Schema::load(chart).map_err(ValuesError::from)? {
+        schema
+            .validate(&values, &layers)
+            .map_err(ValuesError::from)?;
+    }
     Ok((values, layers))
+}
+
+/// Layer 2: values.computed.yaml rendered with `values` = layers 1+3+4, so
+/// a computed default can depend on what the user set but never override it.
+fn computed_layer(
+    chart: &Chart,
+    engine: &Engine,
+    opts: &RenderOptions,
+    caps: &Capabilities,
+    defaults: &Layer,
+    user: &[Layer],
+) -> Result<Option<Layer>> {
+    let Some(source) = chart.text(COMPUTED_TEMPLATE)? else {
+        return Ok(None);
+    };
+    let path = chart.display_path(COMPUTED_TEMPLATE);
+    let seen = values::merge_layers(std::iter::once(defaults).chain(user));
+    let release = Release::new(&opts.release_name, &opts.namespace);
+    let ctx = engine.context(&seen, &release, chart, caps);
+    let text = engine.render_named_str(COMPUTED_TEMPLATE, source, &ctx)?;
+    let computed = values::parse_values(&text, &path).map_err(|e| ValuesError::Computed {
+        path: path.clone(),
+        message: format!("its rendered output must be a YAML mapping of values: {e}"),
+    })?;
+    Ok(Some(Layer {
+        origin: Origin::Computed(path),
+        values: computed,
+        text: None,
+    }))
 }
 
 /// Renders a chart with the given options.
@@ -81,8 +133,18 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     let release = Release::new(&opts.release_name, &opts.namespace);
     let ctx = engine.context(&values, &release, chart, &caps);
     let files = engine.render_all(&ctx)?;
-    let notes = if engine.has_notes() { Some(engine.render_template("NOTES.txt", &ctx)?) } else { None };
+    let notes = if engine.has_notes() {
+        Some(engine.render_template("NOTES.txt", &ctx)?)
+    } else {
+        None
+    };
     let mut manifests = manifest::parse_rendered(chart.name(), &files)?;
     manifest::sort(&mut manifests);
-    Ok(Rendered { manifests, files, notes, values, layers })
+    Ok(Rendered {
+        manifests,
+        files,
+        notes,
+        values,
+        layers,
+    })
 }

@@ -77,7 +77,10 @@ impl Constraint {
             }
             alternatives.push(comparators);
         }
-        Ok(Constraint { text: text.trim().to_string(), alternatives })
+        Ok(Constraint {
+            text: text.trim().to_string(),
+            alternatives,
+        })
     }
 
     pub fn matches(&self, version: &Version) -> bool {
@@ -133,7 +136,12 @@ fn parse_comparator(token: &str) -> Result<Comparator, String> {
         "^" => (Some(v.floor()), Some((v.caret_ceiling(), false)), false),
         other => return Err(format!("unknown operator `{other}` in `{token}`")),
     };
-    Ok(Comparator { min, max, negate, has_prerelease })
+    Ok(Comparator {
+        min,
+        max,
+        negate,
+        has_prerelease,
+    })
 }
 
 fn parse_partial(text: &str) -> Result<Partial<'_>, String> {
@@ -163,7 +171,12 @@ fn parse_partial(text: &str) -> Result<Partial<'_>, String> {
     if parts.next().is_some() || core.is_empty() && pre.is_empty() {
         return Err(bad());
     }
-    Ok(Partial { major, minor, patch, pre })
+    Ok(Partial {
+        major,
+        minor,
+        patch,
+        pre,
+    })
 }
 
 impl Partial<'_> {
@@ -186,7 +199,9 @@ impl Partial<'_> {
     /// The highest version the partial covers, as an upper bound.
     fn upper_inclusive(&self) -> (Version, bool) {
         match (self.major, self.minor, self.patch) {
-            (Some(major), Some(minor), Some(patch)) => (Self::version(major, minor, patch, self.pre), true),
+            (Some(major), Some(minor), Some(patch)) => {
+                (Self::version(major, minor, patch, self.pre), true)
+            }
             (Some(major), Some(minor), None) => (Self::version(major, minor + 1, 0, "0"), false),
             (Some(major), None, _) => (Self::version(major + 1, 0, 0, "0"), false),
             (None, _, _) => (Version::new(u64::MAX, u64::MAX, u64::MAX), true),

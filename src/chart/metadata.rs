@@ -17,7 +17,11 @@ pub struct Metadata {
     pub name: String,
     #[serde(default, deserialize_with = "scalar_string")]
     pub version: String,
-    #[serde(default, deserialize_with = "opt_scalar_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_scalar_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub kube_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -35,7 +39,11 @@ pub struct Metadata {
     pub maintainers: Vec<Maintainer>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    #[serde(default, deserialize_with = "opt_scalar_string", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_scalar_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub app_version: Option<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub deprecated: bool,
@@ -96,7 +104,10 @@ impl Metadata {
     fn check(&self) -> Result<(), (String, String)> {
         let problem = |key: &str, message: String| Err((key.to_string(), message));
         if self.api_version.is_empty() {
-            return problem("apiVersion", "apiVersion is required: add `apiVersion: v2`".into());
+            return problem(
+                "apiVersion",
+                "apiVersion is required: add `apiVersion: v2`".into(),
+            );
         }
         if self.api_version != "v2" {
             return problem(
@@ -113,11 +124,17 @@ impl Metadata {
         if self.name.contains(['/', '\\']) || self.name == "." || self.name == ".." {
             return problem(
                 "name",
-                format!("chart name {:?} may not contain a path separator", self.name),
+                format!(
+                    "chart name {:?} may not contain a path separator",
+                    self.name
+                ),
             );
         }
         if self.version.is_empty() {
-            return problem("version", "version is required (a SemVer 2 version such as 0.1.0)".into());
+            return problem(
+                "version",
+                "version is required (a SemVer 2 version such as 0.1.0)".into(),
+            );
         }
         if let Err(e) = semver::Version::parse(self.version.trim_start_matches('v')) {
             return problem(
@@ -137,10 +154,13 @@ impl Metadata {
                 );
             }
         }
-        if let Some(kube) = &self.kube_version {
-            if let Err(e) = Constraint::parse(kube) {
-                return problem("kubeVersion", format!("kubeVersion {kube:?} is not a valid constraint: {e}"));
-            }
+        if let Some(kube) = &self.kube_version
+            && let Err(e) = Constraint::parse(kube)
+        {
+            return problem(
+                "kubeVersion",
+                format!("kubeVersion {kube:?} is not a valid constraint: {e}"),
+            );
         }
         Ok(())
     }
@@ -157,11 +177,12 @@ impl Metadata {
 
 /// The 1-based line where a top-level key is written, for error messages.
 pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        line.strip_prefix(key)
-            .is_some_and(|rest| rest.trim_start().starts_with(':'))
-    })
-    .map(|i| i + 1)
+    text.lines()
+        .position(|line| {
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .map(|i| i + 1)
 }
 
 /// Helm reads `version: 1.0` or `appVersion: 2` as strings; so do we.
@@ -186,7 +207,8 @@ mod tests {
 
     #[test]
     fn parses_a_minimal_chart() {
-        let m = Metadata::parse("apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: 1.0\n").unwrap();
+        let m = Metadata::parse("apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: 1.0\n")
+            .unwrap();
         assert_eq!(m.name, "demo");
         assert_eq!(m.app_version.as_deref(), Some("1.0"));
     }
@@ -195,12 +217,21 @@ mod tests {
     fn refuses_bad_fields_with_their_line() {
         let cases = [
             ("name: demo\nversion: 0.1.0\n", "apiVersion is required"),
-            ("apiVersion: v1\nname: demo\nversion: 0.1.0\n", "not supported"),
+            (
+                "apiVersion: v1\nname: demo\nversion: 0.1.0\n",
+                "not supported",
+            ),
             ("apiVersion: v2\nversion: 0.1.0\n", "name is required"),
             ("apiVersion: v2\nname: demo\n", "version is required"),
             ("apiVersion: v2\nname: demo\nversion: 1.2\n", "not SemVer"),
-            ("apiVersion: v2\nname: demo\nversion: 1.0.0\ntype: app\n", "type \"app\""),
-            ("apiVersion: v2\nname: demo\nversion: 1.0.0\nkubeVersion: '>=abc'\n", "kubeVersion"),
+            (
+                "apiVersion: v2\nname: demo\nversion: 1.0.0\ntype: app\n",
+                "type \"app\"",
+            ),
+            (
+                "apiVersion: v2\nname: demo\nversion: 1.0.0\nkubeVersion: '>=abc'\n",
+                "kubeVersion",
+            ),
             ("apiVersion: v2\nname: [\n", "not a valid Chart.yaml"),
         ];
         for (text, want) in cases {

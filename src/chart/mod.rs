@@ -28,15 +28,26 @@ pub enum ChartError {
     #[error("{}: no such chart folder or archive\nhint: pass a chart folder (with a Chart.yaml) or a .tgz", path.display())]
     NotFound { path: PathBuf },
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: no Chart.yaml here\nhint: a chart folder holds Chart.yaml, values.yaml and templates/", path.display())]
     MissingChartYaml { path: PathBuf },
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Metadata { path: PathBuf, line: Option<usize>, message: String },
+    Metadata {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
     #[error("{}: symlink points outside the chart (to {})\nhint: copy the file into the chart; Skiff never follows links out of a chart", path.display(), target.display())]
     SymlinkEscapes { path: PathBuf, target: PathBuf },
     #[error("{}: file is {size} bytes, over the {limit}-byte limit per chart file", path.display())]
-    FileTooLarge { path: PathBuf, size: u64, limit: u64 },
+    FileTooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{}: chart is over the {limit}-byte limit in total\nhint: list large files in .helmignore", path.display())]
     ChartTooLarge { path: PathBuf, limit: u64 },
     #[error("{}: not UTF-8 text; templates and values files must be UTF-8", path.display())]
@@ -45,8 +56,14 @@ pub enum ChartError {
     Archive { path: PathBuf, message: String },
     #[error("{}: .helmignore: {message}", path.display())]
     Ignore { path: PathBuf, message: String },
-    #[error("chart {chart} requires Kubernetes {constraint} (Chart.yaml kubeVersion) but the target is {version}\nhint: pass --kube-version with the cluster's version")]
-    KubeVersion { chart: String, constraint: String, version: String },
+    #[error(
+        "chart {chart} requires Kubernetes {constraint} (Chart.yaml kubeVersion) but the target is {version}\nhint: pass --kube-version with the cluster's version"
+    )]
+    KubeVersion {
+        chart: String,
+        constraint: String,
+        version: String,
+    },
     #[error("--kube-version {value:?}: {message}")]
     BadKubeVersion { value: String, message: String },
 }
@@ -63,18 +80,28 @@ pub struct Chart {
 
 impl Chart {
     /// Builds a chart from its files (already read and filtered).
-    pub fn from_files(source: PathBuf, files: BTreeMap<String, Vec<u8>>) -> Result<Chart, ChartError> {
+    pub fn from_files(
+        source: PathBuf,
+        files: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Chart, ChartError> {
         let chart_yaml = files
             .get("Chart.yaml")
-            .ok_or_else(|| ChartError::MissingChartYaml { path: source.clone() })?;
+            .ok_or_else(|| ChartError::MissingChartYaml {
+                path: source.clone(),
+            })?;
         let path = source.join("Chart.yaml");
-        let text = std::str::from_utf8(chart_yaml).map_err(|_| ChartError::NotUtf8 { path: path.clone() })?;
+        let text = std::str::from_utf8(chart_yaml)
+            .map_err(|_| ChartError::NotUtf8 { path: path.clone() })?;
         let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
             path,
             line: p.line,
             message: p.message,
         })?;
-        Ok(Chart { source, metadata, files })
+        Ok(Chart {
+            source,
+            metadata,
+            files,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -87,14 +114,19 @@ impl Chart {
             None => Ok(None),
             Some(bytes) => std::str::from_utf8(bytes)
                 .map(Some)
-                .map_err(|_| ChartError::NotUtf8 { path: self.source.join(name) }),
+                .map_err(|_| ChartError::NotUtf8 {
+                    path: self.source.join(name),
+                }),
         }
     }
 
     /// The templates under templates/, by path relative to templates/ (sorted).
     pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
         self.files
-            .range::<str, _>((std::ops::Bound::Included("templates/"), std::ops::Bound::Unbounded))
+            .range::<str, _>((
+                std::ops::Bound::Included("templates/"),
+                std::ops::Bound::Unbounded,
+            ))
             .take_while(|(k, _)| k.starts_with("templates/"))
             .map(|(k, v)| (&k["templates/".len()..], v.as_slice()))
     }
@@ -106,7 +138,11 @@ impl Chart {
             || path.starts_with("charts/")
             || matches!(
                 path,
-                "Chart.yaml" | "Chart.lock" | "values.yaml" | "values.schema.json" | "values.computed.yaml"
+                "Chart.yaml"
+                    | "Chart.lock"
+                    | "values.yaml"
+                    | "values.schema.json"
+                    | "values.computed.yaml"
             ))
     }
 
@@ -117,12 +153,15 @@ impl Chart {
 
     /// Checks Chart.yaml `kubeVersion` against the target cluster version.
     pub fn check_kube_version(&self, version: &semver::Version) -> Result<(), ChartError> {
-        let Some(text) = self.metadata.kube_version.as_deref() else { return Ok(()) };
-        let constraint = constraint::Constraint::parse(text).map_err(|message| ChartError::Metadata {
-            path: self.source.join("Chart.yaml"),
-            line: None,
-            message,
-        })?;
+        let Some(text) = self.metadata.kube_version.as_deref() else {
+            return Ok(());
+        };
+        let constraint =
+            constraint::Constraint::parse(text).map_err(|message| ChartError::Metadata {
+                path: self.source.join("Chart.yaml"),
+                line: None,
+                message,
+            })?;
         if constraint.matches(version) {
             Ok(())
         } else {
@@ -137,7 +176,11 @@ impl Chart {
     /// A human summary used by `skiff show chart` for archives and folders alike.
     pub fn chart_yaml(&self) -> String {
         let mut out = String::new();
-        let _ = write!(out, "{}", self.text("Chart.yaml").ok().flatten().unwrap_or_default());
+        let _ = write!(
+            out,
+            "{}",
+            self.text("Chart.yaml").ok().flatten().unwrap_or_default()
+        );
         out
     }
 }
@@ -145,8 +188,13 @@ impl Chart {
 /// Loads a chart from a folder or a `.tgz` archive.
 pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ChartError::NotFound { path: path.to_path_buf() },
-        _ => ChartError::Io { path: path.to_path_buf(), source: e },
+        std::io::ErrorKind::NotFound => ChartError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ChartError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
     })?;
     if meta.is_dir() {
         let files = read_folder(path)?;
@@ -158,14 +206,25 @@ pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
 
 fn load_archive(path: &Path) -> Result<Chart, ChartError> {
     let size = std::fs::metadata(path)
-        .map_err(|e| ChartError::Io { path: path.to_path_buf(), source: e })?
+        .map_err(|e| ChartError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?
         .len();
     if size > MAX_CHART_BYTES {
-        return Err(ChartError::ChartTooLarge { path: path.to_path_buf(), limit: MAX_CHART_BYTES });
+        return Err(ChartError::ChartTooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_CHART_BYTES,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| ChartError::Io { path: path.to_path_buf(), source: e })?;
-    let archive = archive::read_chart_archive(&bytes, path)
-        .map_err(|e| ChartError::Archive { path: path.to_path_buf(), message: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let files = archive.files.into_iter().collect();
     let chart = Chart::from_files(path.join(&archive.root), files)?;
     if chart.metadata.name != archive.root {
@@ -196,7 +255,14 @@ fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => IgnoreRules::empty(),
         Err(e) => return Err(io(&root.join(".helmignore"))(e)),
     };
-    let mut walk = Walk { root, canonical_root, rules, files: BTreeMap::new(), total: 0, seen_dirs: HashSet::new() };
+    let mut walk = Walk {
+        root,
+        canonical_root,
+        rules,
+        files: BTreeMap::new(),
+        total: 0,
+        seen_dirs: HashSet::new(),
+    };
     walk.dir(root, "")?;
     Ok(walk.files)
 }
@@ -247,11 +313,18 @@ impl Walk<'_> {
                 self.dir(&path, &format!("{rel}/"))?;
             } else if meta.is_file() {
                 if meta.len() > MAX_FILE_BYTES {
-                    return Err(ChartError::FileTooLarge { path, size: meta.len(), limit: MAX_FILE_BYTES });
+                    return Err(ChartError::FileTooLarge {
+                        path,
+                        size: meta.len(),
+                        limit: MAX_FILE_BYTES,
+                    });
                 }
                 self.total += meta.len();
                 if self.total > MAX_CHART_BYTES {
-                    return Err(ChartError::ChartTooLarge { path: self.root.to_path_buf(), limit: MAX_CHART_BYTES });
+                    return Err(ChartError::ChartTooLarge {
+                        path: self.root.to_path_buf(),
+                        limit: MAX_CHART_BYTES,
+                    });
                 }
                 let bytes = std::fs::read(&path).map_err(io(&path))?;
                 self.files.insert(rel, bytes);

@@ -5,6 +5,7 @@
 mod completion;
 mod render;
 mod show;
+mod values;
 mod values_flags;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -30,6 +31,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show a chart's Chart.yaml, values.yaml, values.schema.json or README.
     Show(show::ShowArgs),
+    /// Print the final values (all layers merged), or explain where each came from.
+    Values(values::ValuesArgs),
     /// Print a shell completion script.
     Completion(completion::CompletionArgs),
 }
@@ -39,16 +42,22 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Res
     let matches = match Cli::command().try_get_matches_from(args) {
         Ok(m) => m,
         Err(e) => {
-            let code = if e.use_stderr() { crate::error::EXIT_ERROR } else { 0 };
+            let code = if e.use_stderr() {
+                crate::error::EXIT_ERROR
+            } else {
+                0
+            };
             let _ = e.print();
             return Ok(code);
         }
     };
-    let cli = Cli::from_arg_matches(&matches).map_err(|e| crate::error::Error::Usage(e.to_string()))?;
+    let cli =
+        Cli::from_arg_matches(&matches).map_err(|e| crate::error::Error::Usage(e.to_string()))?;
     let sub = matches.subcommand().map(|(_, m)| m);
     match cli.command {
         Command::Render(args) => render::run(&args, sub),
         Command::Show(args) => show::run(&args),
+        Command::Values(args) => values::run(&args, sub),
         Command::Completion(args) => completion::run(&args),
     }
 }

@@ -28,7 +28,12 @@ pub struct RenderArgs {
     #[arg(long = "kube-version", value_name = "VERSION")]
     pub kube_version: Option<String>,
     /// Extra API versions the cluster serves (`monitoring.coreos.com/v1`); repeatable or comma-separated.
-    #[arg(short = 'a', long = "api-versions", value_name = "GROUP/VERSION", value_delimiter = ',')]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "GROUP/VERSION",
+        value_delimiter = ','
+    )]
     pub api_versions: Vec<String>,
     /// Only print manifests from this template (`templates/api.yaml`); repeatable.
     #[arg(short = 's', long = "show-only", value_name = "PATH")]
@@ -45,10 +50,15 @@ impl RenderArgs {
     /// The chart path and the release name from the positionals and flags.
     fn chart_and_release(&self) -> Result<(&Path, String)> {
         match self.positional.as_slice() {
-            [chart] => Ok((chart, self.release.clone().unwrap_or_else(|| "release".into()))),
+            [chart] => Ok((
+                chart,
+                self.release.clone().unwrap_or_else(|| "release".into()),
+            )),
             [name, chart] => {
                 if self.release.is_some() {
-                    return Err(Error::Usage("give the release name either as NAME or with --release, not both".into()));
+                    return Err(Error::Usage(
+                        "give the release name either as NAME or with --release, not both".into(),
+                    ));
                 }
                 Ok((chart, name.to_string_lossy().into_owned()))
             }
@@ -80,11 +90,19 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
             .iter()
             .map(|p| {
                 let p = p.trim_start_matches("./");
-                if p.starts_with(&format!("{}/", chart.name())) { p.to_string() } else { format!("{}/{p}", chart.name()) }
+                if p.starts_with(&format!("{}/", chart.name())) {
+                    p.to_string()
+                } else {
+                    format!("{}/{p}", chart.name())
+                }
             })
             .collect();
         for (given, want) in args.show_only.iter().zip(&wanted) {
-            if !rendered.files.iter().any(|f| format!("{}/{}", chart.name(), f.path) == *want) {
+            if !rendered
+                .files
+                .iter()
+                .any(|f| format!("{}/{}", chart.name(), f.path) == *want)
+            {
                 let known: Vec<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
                 return Err(Error::Usage(format!(
                     "--show-only {given}: the chart has no such template\nhint: templates are: {}",
@@ -99,16 +117,21 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     } else {
         let text = crate::manifest::write_stream(&manifests);
         let mut stdout = std::io::stdout().lock();
-        if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return Err(Error::Write { path: PathBuf::from("<stdout>"), source: e });
-            }
+        if let Err(e) = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(Error::Write {
+                path: PathBuf::from("<stdout>"),
+                source: e,
+            });
         }
     }
-    if args.notes {
-        if let Some(notes) = rendered.notes {
-            eprint!("{notes}");
-        }
+    if args.notes
+        && let Some(notes) = rendered.notes
+    {
+        eprint!("{notes}");
     }
     Ok(0)
 }
@@ -124,8 +147,14 @@ fn write_output_dir(dir: &Path, manifests: &[crate::manifest::Manifest]) -> Resu
     for (source, text) in by_file {
         let path = dir.join(source);
         let parent = path.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).map_err(|e| Error::Write { path: parent.to_path_buf(), source: e })?;
-        crate::package::write_atomically(&path, text.as_bytes()).map_err(|e| Error::Write { path: path.clone(), source: e })?;
+        std::fs::create_dir_all(parent).map_err(|e| Error::Write {
+            path: parent.to_path_buf(),
+            source: e,
+        })?;
+        crate::package::write_atomically(&path, text.as_bytes()).map_err(|e| Error::Write {
+            path: path.clone(),
+            source: e,
+        })?;
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -47,6 +47,9 @@ pub fn run(args: &ShowArgs) -> Result<i32> {
             }
             Ok(0)
         }
-        None => Err(Error::Usage(format!("{}: the chart has no {file}", chart.source.display()))),
+        None => Err(Error::Usage(format!(
+            "{}: the chart has no {file}",
+            chart.source.display()
+        ))),
     }
 }

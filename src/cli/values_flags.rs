@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgMatches, Args};
 
-use crate::values::strvals::SetKind;
 use crate::values::ValueArgs;
+use crate::values::strvals::SetKind;
 
 #[derive(Debug, Clone, Args, Default)]
 pub struct ValueFlags {
@@ -50,7 +50,10 @@ impl ValueFlags {
         sets.sort_by_key(|(position, _, _)| *position);
         ValueArgs {
             files: self.values.clone(),
-            sets: sets.into_iter().map(|(_, kind, expr)| (kind, expr)).collect(),
+            sets: sets
+                .into_iter()
+                .map(|(_, kind, expr)| (kind, expr))
+                .collect(),
         }
     }
 }

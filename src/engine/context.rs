@@ -70,13 +70,17 @@ pub const BUILTIN_API_VERSIONS: &[&str] = &[
 
 impl Capabilities {
     pub fn new(kube_version: semver::Version, extra_api_versions: &[String]) -> Capabilities {
-        let mut api_versions: Vec<String> = BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect();
+        let mut api_versions: Vec<String> =
+            BUILTIN_API_VERSIONS.iter().map(|s| s.to_string()).collect();
         for extra in extra_api_versions {
             if !api_versions.contains(extra) {
                 api_versions.push(extra.clone());
             }
         }
-        Capabilities { kube_version, api_versions }
+        Capabilities {
+            kube_version,
+            api_versions,
+        }
     }
 
     pub fn to_value(&self) -> Value {
@@ -96,12 +100,21 @@ impl Capabilities {
 pub fn chart_value(metadata: &Metadata) -> Value {
     let mut json = match serde_json::to_value(metadata) {
         Ok(serde_json::Value::Object(map)) => serde_json::Value::Object(
-            map.into_iter().map(|(k, v)| (to_snake_case(&k), v)).collect(),
+            map.into_iter()
+                .map(|(k, v)| (to_snake_case(&k), v))
+                .collect(),
         ),
         _ => serde_json::Value::Null,
     };
     if let serde_json::Value::Object(map) = &mut json {
-        for key in ["app_version", "kube_version", "description", "type", "home", "icon"] {
+        for key in [
+            "app_version",
+            "kube_version",
+            "description",
+            "type",
+            "home",
+            "icon",
+        ] {
             map.entry(key).or_insert(serde_json::Value::Null);
         }
         if map.get("type").is_some_and(serde_json::Value::is_null) {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use minijinja::value::{from_args, Object, Value};
+use minijinja::value::{Object, Value, from_args};
 use minijinja::{Error, ErrorKind, State};
 
 use crate::chart::Chart;
@@ -36,8 +36,14 @@ impl Files {
                 format!("files.get({path:?}): the chart has no such file (templates/, charts/ and .helmignore'd files are not visible)"),
             )
         })?;
-        String::from_utf8(bytes.to_vec())
-            .map_err(|_| Error::new(ErrorKind::InvalidOperation, format!("files.get({path:?}): not UTF-8 text; use files.as_secrets for binary files")))
+        String::from_utf8(bytes.to_vec()).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "files.get({path:?}): not UTF-8 text; use files.as_secrets for binary files"
+                ),
+            )
+        })
     }
 
     fn glob(&self, pattern: &str) -> Result<BTreeMap<&str, &Arc<Vec<u8>>>, Error> {
@@ -45,7 +51,12 @@ impl Files {
         let matcher = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
-            .map_err(|e| Error::new(ErrorKind::InvalidOperation, format!("bad glob {pattern:?}: {e}")))?
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("bad glob {pattern:?}: {e}"),
+                )
+            })?
             .compile_matcher();
         Ok(self
             .files
@@ -61,10 +72,15 @@ fn checked_path(path: &str) -> Result<&str, Error> {
     let refuse = |why: &str| {
         Err(Error::new(
             ErrorKind::InvalidOperation,
-            format!("files: {path:?} {why}; paths are relative to the chart root, e.g. files.get(\"config/app.toml\")"),
+            format!(
+                "files: {path:?} {why}; paths are relative to the chart root, e.g. files.get(\"config/app.toml\")"
+            ),
         ))
     };
-    if path.starts_with('/') || path.starts_with('\\') || path.contains(':') && path.len() > 1 && path.as_bytes()[1] == b':' {
+    if path.starts_with('/')
+        || path.starts_with('\\')
+        || path.contains(':') && path.len() > 1 && path.as_bytes()[1] == b':'
+    {
         return refuse("is absolute");
     }
     if path.split(['/', '\\']).any(|part| part == "..") {
@@ -78,7 +94,12 @@ fn basename(path: &str) -> &str {
 }
 
 impl Object for Files {
-    fn call_method(self: &Arc<Self>, _state: &mut State<'_, '_>, method: &str, args: &[Value]) -> Result<Value, Error> {
+    fn call_method(
+        self: &Arc<Self>,
+        _state: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
         match method {
             "get" => {
                 let (path,): (&str,) = from_args(args)?;
@@ -87,14 +108,21 @@ impl Object for Files {
             "lines" => {
                 let (path,): (&str,) = from_args(args)?;
                 let text = self.get(path)?;
-                Ok(Value::from(text.lines().map(str::to_string).collect::<Vec<_>>()))
+                Ok(Value::from(
+                    text.lines().map(str::to_string).collect::<Vec<_>>(),
+                ))
             }
             "glob" => {
                 let (pattern,): (&str,) = from_args(args)?;
                 let map: BTreeMap<String, Value> = self
                     .glob(pattern)?
                     .into_iter()
-                    .map(|(path, bytes)| (path.to_string(), Value::from(String::from_utf8_lossy(bytes).into_owned())))
+                    .map(|(path, bytes)| {
+                        (
+                            path.to_string(),
+                            Value::from(String::from_utf8_lossy(bytes).into_owned()),
+                        )
+                    })
                     .collect();
                 Ok(Value::from(map))
             }
@@ -120,7 +148,9 @@ impl Object for Files {
             }
             _ => Err(Error::new(
                 ErrorKind::UnknownMethod,
-                format!("files has no method {method:?}; it has get, lines, glob, as_config and as_secrets"),
+                format!(
+                    "files has no method {method:?}; it has get, lines, glob, as_config and as_secrets"
+                ),
             )),
         }
     }

@@ -30,9 +30,15 @@ pub(crate) fn register(env: &mut Environment<'static>) {
 /// How `{{ x }}` prints: booleans as YAML's `true`/`false` (minijinja
 /// otherwise prints Python's `True`), none as nothing (so `key: {{ none }}`
 /// reads back as null), everything else as minijinja prints it.
-pub(crate) fn format_value(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+pub(crate) fn format_value(
+    out: &mut Output,
+    state: &mut State,
+    value: &Value,
+) -> Result<(), Error> {
     match value.kind() {
-        ValueKind::Bool => out.write_str(if value.is_true() { "true" } else { "false" }).map_err(Error::from),
+        ValueKind::Bool => out
+            .write_str(if value.is_true() { "true" } else { "false" })
+            .map_err(Error::from),
         ValueKind::None => Ok(()),
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -61,15 +67,15 @@ fn toyaml(value: Value) -> Result<String, Error> {
 }
 
 fn fromyaml(text: &str) -> Result<Value, Error> {
-    let yaml: serde_yaml::Value =
-        serde_yaml::from_str(text).map_err(|e| invalid(format!("fromyaml: not valid YAML: {e}")))?;
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text)
+        .map_err(|e| invalid(format!("fromyaml: not valid YAML: {e}")))?;
     let json = crate::values::yaml_to_json(yaml).map_err(|e| invalid(format!("fromyaml: {e}")))?;
     Ok(super::context::to_value(&json))
 }
 
 fn fromjson(text: &str) -> Result<Value, Error> {
-    let json: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| invalid(format!("fromjson: not valid JSON: {e}")))?;
+    let json: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| invalid(format!("fromjson: not valid JSON: {e}")))?;
     Ok(super::context::to_value(&json))
 }
 
@@ -157,7 +163,14 @@ fn fail(message: &str) -> Result<Value, Error> {
 /// `tpl(text)`: renders a string as a template with the current context.
 fn tpl(state: &State, text: &str) -> Result<String, Error> {
     let mut ctx = std::collections::BTreeMap::new();
-    for name in ["values", "release", "chart", "capabilities", "files", "template"] {
+    for name in [
+        "values",
+        "release",
+        "chart",
+        "capabilities",
+        "files",
+        "template",
+    ] {
         if let Some(value) = state.lookup(name) {
             ctx.insert(name, value);
         }
@@ -181,7 +194,10 @@ mod tests {
         assert_eq!(b64encode(Value::from("hi")), "aGk=");
         assert_eq!(b64decode("aGk=").unwrap(), "hi");
         assert!(b64decode("!!").is_err());
-        assert_eq!(nindent(Value::from("a: 1\n\nb: 2"), 2), "\n  a: 1\n\n  b: 2");
+        assert_eq!(
+            nindent(Value::from("a: 1\n\nb: 2"), 2),
+            "\n  a: 1\n\n  b: 2"
+        );
         assert_eq!(
             sha256(Value::from("")),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

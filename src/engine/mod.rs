@@ -18,7 +18,7 @@ use std::sync::Arc;
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 
-pub use context::{Capabilities, Release, DEFAULT_KUBE_VERSION};
+pub use context::{Capabilities, DEFAULT_KUBE_VERSION, Release};
 pub use error::RenderError;
 pub use files::Files;
 
@@ -78,6 +78,11 @@ pub struct RenderedFile {
 impl Engine {
     /// Builds the environment for a chart. Template files must be UTF-8.
     pub fn new(chart: &Chart, limits: Limits) -> Result<Engine, RenderError> {
+        if chart.metadata.is_library() {
+            return Err(RenderError::LibraryChart {
+                path: chart.source.clone(),
+            });
+        }
         let mut sources = BTreeMap::new();
         for (name, bytes) in chart.templates() {
             let text = std::str::from_utf8(bytes).map_err(|_| RenderError::NotUtf8 {
@@ -94,7 +99,7 @@ impl Engine {
         env.set_syntax(syntax());
         env.set_fuel(Some(limits.fuel));
         env.set_recursion_limit(limits.recursion);
-        env.set_debug(false);
+        env.set_debug(true);
         env.set_formatter(filters::format_value);
         filters::register(&mut env);
         Ok(Engine {
@@ -147,9 +152,14 @@ impl Engine {
             let text = self.render_template(name, ctx)?;
             total += text.len();
             if total > self.limits.release_bytes {
-                return Err(RenderError::ReleaseTooLarge { limit: self.limits.release_bytes });
+                return Err(RenderError::ReleaseTooLarge {
+                    limit: self.limits.release_bytes,
+                });
             }
-            out.push(RenderedFile { path: format!("templates/{name}"), text });
+            out.push(RenderedFile {
+                path: format!("templates/{name}"),
+                text,
+            });
         }
         Ok(out)
     }
@@ -158,18 +168,25 @@ impl Engine {
     pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
         let template = self.env.get_template(name).map_err(|e| self.error(e))?;
         let ctx = self.template_context(name, ctx);
-        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
+        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()), None)
     }
 
     /// Renders a template that is not under templates/ (values.computed.yaml).
-    pub fn render_named_str(&self, name: &str, source: &str, ctx: &Context) -> Result<String, RenderError> {
+    pub fn render_named_str(
+        &self,
+        name: &str,
+        source: &str,
+        ctx: &Context,
+    ) -> Result<String, RenderError> {
         let ctx = self.template_context(name, ctx);
-        let template = self.env.template_from_named_str(name, source).map_err(|e| self.error_with_source(e, source))?;
-        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
-            .map_err(|e| match e {
-                RenderError::Template { .. } => e,
-                other => other,
-            })
+        let template = self
+            .env
+            .template_from_named_str(name, source)
+            .map_err(|e| self.error_with_source(e, Some((name, source))))?;
+        self.capped(
+            |w| template.render_captured_to(ctx, w).map(|_| ()),
+            Some((name, source)),
+        )
     }
 
     fn template_context(&self, name: &str, ctx: &Context) -> Value {
@@ -183,23 +200,38 @@ impl Engine {
         }
     }
 
-    fn capped(&self, render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>) -> Result<String, RenderError> {
-        let mut writer = CappedWriter { buf: Vec::new(), limit: self.limits.template_bytes, exceeded: false };
+    fn capped(
+        &self,
+        render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>,
+        extra: Option<(&str, &str)>,
+    ) -> Result<String, RenderError> {
+        let mut writer = CappedWriter {
+            buf: Vec::new(),
+            limit: self.limits.template_bytes,
+            exceeded: false,
+        };
         let result = render(&mut writer);
         if writer.exceeded {
-            return Err(RenderError::TemplateTooLarge { limit: self.limits.template_bytes });
+            return Err(RenderError::TemplateTooLarge {
+                limit: self.limits.template_bytes,
+            });
         }
-        result.map_err(|e| self.error(e))?;
-        String::from_utf8(writer.buf).map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
+        result.map_err(|e| self.error_with_source(e, extra))?;
+        String::from_utf8(writer.buf)
+            .map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
     }
 
     fn error(&self, err: minijinja::Error) -> RenderError {
-        let source = err.name().and_then(|n| self.sources.get(n)).map(String::as_str);
-        error::from_minijinja(&err, &self.source, source)
+        self.error_with_source(err, None)
     }
 
-    fn error_with_source(&self, err: minijinja::Error, source: &str) -> RenderError {
-        error::from_minijinja(&err, &self.source, Some(source))
+    /// `extra` is the (name, source) of a template that is not under templates/.
+    fn error_with_source(&self, err: minijinja::Error, extra: Option<(&str, &str)>) -> RenderError {
+        let source_of = |name: &str| match extra {
+            Some((extra_name, text)) if extra_name == name => Some(text.to_string()),
+            _ => self.sources.get(name).cloned(),
+        };
+        error::from_minijinja(&err, &self.source, &source_of)
     }
 }
 

@@ -18,9 +18,20 @@ use crate::engine::RenderedFile;
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("{source_name}: rendered output is not valid YAML{}: {message}{snippet}\nhint: line numbers count lines of the rendered output, shown above", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
-    InvalidYaml { source_name: String, line: Option<usize>, message: String, snippet: String },
-    #[error("{source_name}: document {index} is {found}, not a Kubernetes object (a mapping with apiVersion and kind)")]
-    NotAnObject { source_name: String, index: usize, found: &'static str },
+    InvalidYaml {
+        source_name: String,
+        line: Option<usize>,
+        message: String,
+        snippet: String,
+    },
+    #[error(
+        "{source_name}: document {index} is {found}, not a Kubernetes object (a mapping with apiVersion and kind)"
+    )]
+    NotAnObject {
+        source_name: String,
+        index: usize,
+        found: &'static str,
+    },
 }
 
 /// One Kubernetes object from a render.
@@ -58,7 +69,9 @@ impl Manifest {
 
     /// The API group: `apps` for `apps/v1`, empty for the core `v1`.
     pub fn group(&self) -> &str {
-        self.api_version().rsplit_once('/').map_or("", |(group, _)| group)
+        self.api_version()
+            .rsplit_once('/')
+            .map_or("", |(group, _)| group)
     }
 
     /// The canonical document: `---`, the `# Source:` line, the YAML.
@@ -84,14 +97,21 @@ pub fn parse_file(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestErr
         let found = match &value {
             serde_yaml::Value::Null => continue,
             serde_yaml::Value::Mapping(_) => {
-                out.push(Manifest { source: source.to_string(), value });
+                out.push(Manifest {
+                    source: source.to_string(),
+                    value,
+                });
                 continue;
             }
             serde_yaml::Value::Sequence(_) => "a list",
             serde_yaml::Value::Tagged(_) => "a tagged value",
             _ => "a scalar",
         };
-        return Err(ManifestError::NotAnObject { source_name: source.to_string(), index: index + 1, found });
+        return Err(ManifestError::NotAnObject {
+            source_name: source.to_string(),
+            index: index + 1,
+            found,
+        });
     }
     Ok(out)
 }
@@ -99,7 +119,12 @@ pub fn parse_file(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestErr
 /// The rendered lines around a YAML error, numbered.
 fn rendered_snippet(text: &str, line: usize) -> String {
     let mut out = String::new();
-    for (i, l) in text.lines().enumerate().skip(line.saturating_sub(3)).take(4) {
+    for (i, l) in text
+        .lines()
+        .enumerate()
+        .skip(line.saturating_sub(3))
+        .take(4)
+    {
         let marker = if i + 1 == line { ">" } else { " " };
         let _ = write!(out, "\n{marker}{:>5} | {l}", i + 1);
     }
@@ -107,22 +132,23 @@ fn rendered_snippet(text: &str, line: usize) -> String {
 }
 
 /// Parses every rendered file of a chart.
-pub fn parse_rendered(chart_name: &str, files: &[RenderedFile]) -> Result<Vec<Manifest>, ManifestError> {
+pub fn parse_rendered(
+    chart_name: &str,
+    files: &[RenderedFile],
+) -> Result<Vec<Manifest>, ManifestError> {
     let mut out = Vec::new();
     for file in files {
-        out.extend(parse_file(&format!("{chart_name}/{}", file.path), &file.text)?);
+        out.extend(parse_file(
+            &format!("{chart_name}/{}", file.path),
+            &file.text,
+        )?);
     }
     Ok(out)
 }
 
 /// Sorts in Helm's install order by kind, then by name (stable).
 pub fn sort(manifests: &mut [Manifest]) {
-    manifests.sort_by(|a, b| {
-        order::kind_rank(a.kind())
-            .cmp(&order::kind_rank(b.kind()))
-            .then_with(|| a.kind().cmp(b.kind()))
-            .then_with(|| a.name().cmp(b.name()))
-    });
+    manifests.sort_by(|a, b| order::cmp_install_order((a.kind(), a.name()), (b.kind(), b.name())));
 }
 
 /// The whole stream as `skiff render` prints it.

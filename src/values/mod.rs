@@ -5,6 +5,8 @@
 //! `--set*` flag in the order given. Maps merge deeply, lists and scalars
 //! replace, and `null` deletes a key.
 
+pub mod provenance;
+pub mod schema;
 pub mod strvals;
 
 use std::path::{Path, PathBuf};
@@ -20,13 +22,28 @@ pub enum ValuesError {
     #[error("{}: no such values file\nhint: check the path given to -f/--values", path.display())]
     FileNotFound { path: PathBuf },
     #[error("{}: {source}", path.display())]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}{}: not valid YAML: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Yaml { path: PathBuf, line: Option<usize>, message: String },
+    Yaml {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
     #[error("{}{}: values must be a mapping (key: value), found {found}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    NotAMapping { path: PathBuf, line: Option<usize>, found: &'static str },
+    NotAMapping {
+        path: PathBuf,
+        line: Option<usize>,
+        found: &'static str,
+    },
     #[error("{0}")]
     Set(#[from] strvals::SetError),
+    #[error(transparent)]
+    Schema(#[from] schema::SchemaError),
+    #[error("{}: {message}", path.display())]
+    Computed { path: PathBuf, message: String },
 }
 
 /// Where a layer's values came from.
@@ -76,13 +93,25 @@ impl ValueArgs {
         for path in &self.files {
             let text = read_values_file(path)?;
             let values = parse_values(&text, path)?;
-            layers.push(Layer { origin: Origin::File(path.clone()), values, text: Some(text) });
+            layers.push(Layer {
+                origin: Origin::File(path.clone()),
+                values,
+                text: Some(text),
+            });
         }
         for (kind, expr) in &self.sets {
             let mut values = Values::new();
-            let mut read_file = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
+            let mut read_file =
+                |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
             strvals::parse_into(expr, *kind, &mut values, &mut read_file)?;
-            layers.push(Layer { origin: Origin::Set { kind: *kind, expr: expr.clone() }, values, text: None });
+            layers.push(Layer {
+                origin: Origin::Set {
+                    kind: *kind,
+                    expr: expr.clone(),
+                },
+                values,
+                text: None,
+            });
         }
         Ok(layers)
     }
@@ -95,8 +124,13 @@ fn read_values_file(path: &Path) -> Result<String, ValuesError> {
         std::fs::read_to_string(path)
     };
     read.map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ValuesError::FileNotFound { path: path.to_path_buf() },
-        _ => ValuesError::Io { path: path.to_path_buf(), source: e },
+        std::io::ErrorKind::NotFound => ValuesError::FileNotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ValuesError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
     })
 }
 
@@ -109,7 +143,10 @@ pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
     })?;
     let not_a_mapping = |found| ValuesError::NotAMapping {
         path: path.to_path_buf(),
-        line: text.lines().position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#')).map(|i| i + 1),
+        line: text
+            .lines()
+            .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|i| i + 1),
         found,
     };
     match yaml {
@@ -117,7 +154,11 @@ pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
         serde_yaml::Value::Mapping(_) => match yaml_to_json(yaml) {
             Ok(Value::Object(map)) => Ok(map),
             Ok(_) => Err(not_a_mapping("something else")),
-            Err(message) => Err(ValuesError::Yaml { path: path.to_path_buf(), line: None, message }),
+            Err(message) => Err(ValuesError::Yaml {
+                path: path.to_path_buf(),
+                line: None,
+                message,
+            }),
         },
         serde_yaml::Value::Sequence(_) => Err(not_a_mapping("a list")),
         _ => Err(not_a_mapping("a scalar")),
@@ -139,13 +180,18 @@ pub fn yaml_to_json(yaml: serde_yaml::Value) -> Result<Value, String> {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f)
                     .map(Value::Number)
-                    .ok_or_else(|| format!("{f} cannot be represented in JSON; quote it if it is a string"))?
+                    .ok_or_else(|| {
+                        format!("{f} cannot be represented in JSON; quote it if it is a string")
+                    })?
             }
         }
         serde_yaml::Value::String(s) => Value::String(s),
-        serde_yaml::Value::Sequence(items) => {
-            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
-        }
+        serde_yaml::Value::Sequence(items) => Value::Array(
+            items
+                .into_iter()
+                .map(yaml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
         serde_yaml::Value::Mapping(map) => {
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
@@ -218,7 +264,10 @@ mod tests {
     #[test]
     fn merge_rules() {
         let mut dest = map(json!({"a": {"b": 1, "c": [1, 2]}, "d": "x", "e": 1}));
-        merge_into(&mut dest, &map(json!({"a": {"c": [3], "n": {"deep": null}}, "d": null, "f": true})));
+        merge_into(
+            &mut dest,
+            &map(json!({"a": {"c": [3], "n": {"deep": null}}, "d": null, "f": true})),
+        );
         assert_eq!(
             Value::Object(dest),
             json!({"a": {"b": 1, "c": [3], "n": {}}, "e": 1, "f": true})
@@ -228,10 +277,22 @@ mod tests {
     #[test]
     fn values_files_must_be_mappings() {
         let p = Path::new("v.yaml");
-        assert!(matches!(parse_values("- a\n", p), Err(ValuesError::NotAMapping { .. })));
-        assert!(matches!(parse_values("# c\nplain\n", p), Err(ValuesError::NotAMapping { line: Some(2), .. })));
-        assert!(matches!(parse_values("a: [\n", p), Err(ValuesError::Yaml { .. })));
+        assert!(matches!(
+            parse_values("- a\n", p),
+            Err(ValuesError::NotAMapping { .. })
+        ));
+        assert!(matches!(
+            parse_values("# c\nplain\n", p),
+            Err(ValuesError::NotAMapping { line: Some(2), .. })
+        ));
+        assert!(matches!(
+            parse_values("a: [\n", p),
+            Err(ValuesError::Yaml { .. })
+        ));
         assert_eq!(parse_values("", p).unwrap(), Values::new());
-        assert_eq!(Value::Object(parse_values("1: x\ntrue: y\n", p).unwrap()), json!({"1": "x", "true": "y"}));
+        assert_eq!(
+            Value::Object(parse_values("1: x\ntrue: y\n", p).unwrap()),
+            json!({"1": "x", "true": "y"})
+        );
     }
 }
