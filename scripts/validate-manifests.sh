@@ -6,9 +6,9 @@
 #     own CRD schemas, as shipped in @kubernetes-models/external-secrets;
 #   - any other kind is an error (nothing to check it against).
 #
-# Tools are installed on first use under .cache/tools (override with
-# SKIFF_TOOLS_DIR): a Python venv at .cache/tools/venv (the same layout as
-# scripts/install-tools.sh) and an npm prefix at .cache/tools/node.
+# Tools are installed on first use under .cache/tools (or $SKIFF_TOOLS, as
+# for scripts/install-tools.sh, whose venv this reuses): a Python venv at
+# .cache/tools/venv and an npm prefix at .cache/tools/node.
 #
 # Exit codes: 0 valid; 1 invalid; 2 usage error; 3 a tool is missing and
 # could not be installed. With CI=true a missing tool is exit 1: CI must
@@ -19,7 +19,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TOOLS="${SKIFF_TOOLS_DIR:-$ROOT/.cache/tools}"
+TOOLS="${SKIFF_TOOLS:-$ROOT/.cache/tools}"
 KUBE_VERSION="${KUBE_VERSION:-1.33.0}"
 KUBERNETES_VALIDATE_VERSION="1.33.1"   # ships schemas for Kubernetes up to 1.33
 ESO_MODELS_VERSION="2.0.0"             # External Secrets Operator CRDs incl. external-secrets.io/v1

@@ -25,7 +25,12 @@ fn chart_dir() -> PathBuf {
 fn value_sets() -> Vec<String> {
     let mut sets: Vec<String> = std::fs::read_dir(chart_dir().join("ci"))
         .expect("charts/starter/ci exists")
-        .map(|e| format!("{CHART}/ci/{}", e.expect("dir entry").file_name().to_string_lossy()))
+        .map(|e| {
+            format!(
+                "{CHART}/ci/{}",
+                e.expect("dir entry").file_name().to_string_lossy()
+            )
+        })
         .filter(|p| p.ends_with(".yaml"))
         .collect();
     sets.sort();
@@ -41,35 +46,49 @@ struct Render {
 
 impl Render {
     fn all(&self, kind: &str) -> Vec<&Value> {
-        self.docs.iter().filter(|d| d["kind"].as_str() == Some(kind)).collect()
+        self.docs
+            .iter()
+            .filter(|d| d["kind"].as_str() == Some(kind))
+            .collect()
     }
 
     fn get(&self, kind: &str, name: &str) -> &Value {
         self.docs
             .iter()
-            .find(|d| d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name))
+            .find(|d| {
+                d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
+            })
             .unwrap_or_else(|| panic!("no {kind}/{name} in the render:\n{}", self.text))
     }
 
     fn has(&self, kind: &str, name: &str) -> bool {
-        self.docs
-            .iter()
-            .any(|d| d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name))
+        self.docs.iter().any(|d| {
+            d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
+        })
     }
 
     fn kinds(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
         for d in &self.docs {
-            *out.entry(d["kind"].as_str().unwrap_or("?").to_string()).or_default() += 1;
+            *out.entry(d["kind"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
         }
         out
     }
 }
 
 fn render(args: &[&str]) -> Render {
-    let out = common::skiff().arg("render").arg(CHART).args(args).output().expect("run skiff");
+    let out = common::skiff()
+        .arg("render")
+        .arg(CHART)
+        .args(args)
+        .output()
+        .expect("run skiff");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "skiff render {args:?} failed:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "skiff render {args:?} failed:\n{stderr}"
+    );
     let text = String::from_utf8(out.stdout).expect("utf-8 output");
     let docs = serde_yaml::Deserializer::from_str(&text)
         .map(|d| Value::deserialize(d).expect("the output is valid YAML"))
@@ -84,9 +103,19 @@ fn render_set(set: &str) -> Render {
 
 /// A render that must fail with a usage/values error (exit 2); its stderr.
 fn render_error(args: &[&str]) -> String {
-    let out = common::skiff().arg("render").arg(CHART).args(args).output().expect("run skiff");
+    let out = common::skiff()
+        .arg("render")
+        .arg(CHART)
+        .args(args)
+        .output()
+        .expect("run skiff");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "expected exit 2 for {args:?}; stderr:\n{stderr}\nstdout:\n{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2 for {args:?}; stderr:\n{stderr}\nstdout:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     stderr
 }
 
@@ -99,7 +128,8 @@ fn values_file(yaml: &str) -> (tempfile::TempDir, String) {
 }
 
 fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_else(|| panic!("expected a string, found {v:?}"))
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, found {v:?}"))
 }
 
 fn container<'a>(workload: &'a Value) -> &'a Value {
@@ -110,7 +140,12 @@ fn container<'a>(workload: &'a Value) -> &'a Value {
 fn env(workload: &Value) -> BTreeMap<String, String> {
     container(workload)["env"]
         .as_sequence()
-        .map(|items| items.iter().map(|e| (s(&e["name"]).to_string(), s(&e["value"]).to_string())).collect())
+        .map(|items| {
+            items
+                .iter()
+                .map(|e| (s(&e["name"]).to_string(), s(&e["value"]).to_string()))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -118,7 +153,12 @@ fn env(workload: &Value) -> BTreeMap<String, String> {
 fn env_from(workload: &Value) -> Vec<String> {
     container(workload)["envFrom"]
         .as_sequence()
-        .map(|items| items.iter().map(|e| s(&e["secretRef"]["name"]).to_string()).collect())
+        .map(|items| {
+            items
+                .iter()
+                .map(|e| s(&e["secretRef"]["name"]).to_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -128,8 +168,15 @@ fn routes(ingress: &Value) -> Vec<(String, String, String)> {
     for rule in ingress["spec"]["rules"].as_sequence().expect("rules") {
         for p in rule["http"]["paths"].as_sequence().expect("paths") {
             assert_eq!(p["pathType"].as_str(), Some("Prefix"));
-            assert_eq!(p["backend"]["service"]["port"]["name"].as_str(), Some("http"));
-            out.push((s(&rule["host"]).into(), s(&p["path"]).into(), s(&p["backend"]["service"]["name"]).into()));
+            assert_eq!(
+                p["backend"]["service"]["port"]["name"].as_str(),
+                Some("http")
+            );
+            out.push((
+                s(&rule["host"]).into(),
+                s(&p["path"]).into(),
+                s(&p["backend"]["service"]["name"]).into(),
+            ));
         }
     }
     out
@@ -161,7 +208,10 @@ fn defaults_render_the_seed_topology() {
     assert!(r.all("ExternalSecret").is_empty() && r.all("Secret").is_empty());
     let api = r.get("Deployment", "release-starter-api");
     assert_eq!(s(&container(api)["image"]), "registry/app-api:tag");
-    assert_eq!(s(&container(r.get("Deployment", "release-starter-web"))["image"]), "registry/app-web:tag");
+    assert_eq!(
+        s(&container(r.get("Deployment", "release-starter-web"))["image"]),
+        "registry/app-web:tag"
+    );
     assert!(env_from(api).is_empty(), "no Secret to read by default");
 }
 
@@ -169,43 +219,107 @@ fn defaults_render_the_seed_topology() {
 fn every_workload_is_hardened_and_probed() {
     for set in value_sets() {
         let r = render_set(&set);
-        let workloads: Vec<&Value> = r.all("Deployment").into_iter().chain(r.all("Job")).collect();
+        let workloads: Vec<&Value> = r
+            .all("Deployment")
+            .into_iter()
+            .chain(r.all("Job"))
+            .collect();
         assert!(!workloads.is_empty());
         for w in workloads {
             let name = s(&w["metadata"]["name"]);
             let pod = &w["spec"]["template"]["spec"];
-            assert_eq!(pod["automountServiceAccountToken"].as_bool(), Some(false), "{set} {name}");
-            assert_eq!(s(&pod["serviceAccountName"]), "release-starter", "{set} {name}");
+            assert_eq!(
+                pod["automountServiceAccountToken"].as_bool(),
+                Some(false),
+                "{set} {name}"
+            );
+            assert_eq!(
+                s(&pod["serviceAccountName"]),
+                "release-starter",
+                "{set} {name}"
+            );
             let psc = &pod["securityContext"];
             assert_eq!(psc["runAsNonRoot"].as_bool(), Some(true), "{set} {name}");
-            assert_eq!(s(&psc["seccompProfile"]["type"]), "RuntimeDefault", "{set} {name}");
-            let tmp = pod["volumes"].as_sequence().expect("volumes").iter().find(|v| v["name"].as_str() == Some("tmp"));
-            assert!(tmp.is_some_and(|v| v["emptyDir"].is_mapping()), "{set} {name}: /tmp emptyDir");
+            assert_eq!(
+                s(&psc["seccompProfile"]["type"]),
+                "RuntimeDefault",
+                "{set} {name}"
+            );
+            let tmp = pod["volumes"]
+                .as_sequence()
+                .expect("volumes")
+                .iter()
+                .find(|v| v["name"].as_str() == Some("tmp"));
+            assert!(
+                tmp.is_some_and(|v| v["emptyDir"].is_mapping()),
+                "{set} {name}: /tmp emptyDir"
+            );
             for c in pod["containers"].as_sequence().expect("containers") {
                 let sc = &c["securityContext"];
-                assert_eq!(sc["allowPrivilegeEscalation"].as_bool(), Some(false), "{set} {name}");
-                assert_eq!(sc["readOnlyRootFilesystem"].as_bool(), Some(true), "{set} {name}");
-                assert_eq!(sc["capabilities"]["drop"][0].as_str(), Some("ALL"), "{set} {name}");
+                assert_eq!(
+                    sc["allowPrivilegeEscalation"].as_bool(),
+                    Some(false),
+                    "{set} {name}"
+                );
+                assert_eq!(
+                    sc["readOnlyRootFilesystem"].as_bool(),
+                    Some(true),
+                    "{set} {name}"
+                );
+                assert_eq!(
+                    sc["capabilities"]["drop"][0].as_str(),
+                    Some("ALL"),
+                    "{set} {name}"
+                );
                 let mounts = c["volumeMounts"].as_sequence().expect("mounts");
-                assert!(mounts.iter().any(|m| m["mountPath"].as_str() == Some("/tmp")), "{set} {name}");
+                assert!(
+                    mounts
+                        .iter()
+                        .any(|m| m["mountPath"].as_str() == Some("/tmp")),
+                    "{set} {name}"
+                );
                 for side in ["requests", "limits"] {
                     for res in ["cpu", "memory"] {
-                        assert!(!c["resources"][side][res].is_null(), "{set} {name}: resources.{side}.{res}");
+                        assert!(
+                            !c["resources"][side][res].is_null(),
+                            "{set} {name}: resources.{side}.{res}"
+                        );
                     }
                 }
                 assert!(!s(&c["image"]).is_empty());
             }
             let labels = &w["metadata"]["labels"];
-            for key in ["name", "instance", "component", "version", "managed-by", "part-of"] {
-                assert!(labels[format!("app.kubernetes.io/{key}").as_str()].is_string(), "{set} {name}: label {key}");
+            for key in [
+                "name",
+                "instance",
+                "component",
+                "version",
+                "managed-by",
+                "part-of",
+            ] {
+                assert!(
+                    labels[format!("app.kubernetes.io/{key}").as_str()].is_string(),
+                    "{set} {name}: label {key}"
+                );
             }
         }
         for component in ["api", "web"] {
             let c = container(r.get("Deployment", &format!("release-starter-{component}")));
-            let path = if component == "api" { "/health/ready" } else { "/api/health/ready" };
+            let path = if component == "api" {
+                "/health/ready"
+            } else {
+                "/api/health/ready"
+            };
             assert_eq!(s(&c["readinessProbe"]["httpGet"]["path"]), path, "{set}");
-            assert_eq!(c["readinessProbe"]["httpGet"]["port"].as_str(), Some("http"), "{set}");
-            assert!(c["livenessProbe"].is_mapping(), "{set}: {component} liveness probe");
+            assert_eq!(
+                c["readinessProbe"]["httpGet"]["port"].as_str(),
+                Some("http"),
+                "{set}"
+            );
+            assert!(
+                c["livenessProbe"].is_mapping(),
+                "{set}: {component} liveness probe"
+            );
         }
         let sa = r.get("ServiceAccount", "release-starter");
         assert_eq!(sa["automountServiceAccountToken"].as_bool(), Some(false));
@@ -219,27 +333,51 @@ fn services_and_selectors_match_their_pods() {
         let name = format!("release-starter-{component}");
         let deploy = r.get("Deployment", &name);
         let svc = r.get("Service", &name);
-        let pod_labels = deploy["spec"]["template"]["metadata"]["labels"].as_mapping().expect("pod labels");
+        let pod_labels = deploy["spec"]["template"]["metadata"]["labels"]
+            .as_mapping()
+            .expect("pod labels");
         for (k, v) in svc["spec"]["selector"].as_mapping().expect("selector") {
             assert_eq!(pod_labels.get(k), Some(v), "{name}: Service selector {k:?}");
         }
-        for (k, v) in deploy["spec"]["selector"]["matchLabels"].as_mapping().expect("matchLabels") {
-            assert_eq!(pod_labels.get(k), Some(v), "{name}: Deployment selector {k:?}");
+        for (k, v) in deploy["spec"]["selector"]["matchLabels"]
+            .as_mapping()
+            .expect("matchLabels")
+        {
+            assert_eq!(
+                pod_labels.get(k),
+                Some(v),
+                "{name}: Deployment selector {k:?}"
+            );
         }
         assert_eq!(s(&svc["spec"]["ports"][0]["targetPort"]), "http");
         assert_eq!(s(&container(deploy)["ports"][0]["name"]), "http");
-        assert_eq!(s(&svc["spec"]["selector"]["app.kubernetes.io/component"]), component);
+        assert_eq!(
+            s(&svc["spec"]["selector"]["app.kubernetes.io/component"]),
+            component
+        );
     }
-    assert_eq!(r.get("Service", "release-starter-api")["spec"]["ports"][0]["port"].as_u64(), Some(8000));
-    assert_eq!(r.get("Service", "release-starter-web")["spec"]["ports"][0]["port"].as_u64(), Some(3000));
+    assert_eq!(
+        r.get("Service", "release-starter-api")["spec"]["ports"][0]["port"].as_u64(),
+        Some(8000)
+    );
+    assert_eq!(
+        r.get("Service", "release-starter-web")["spec"]["ports"][0]["port"].as_u64(),
+        Some(3000)
+    );
 }
 
 #[test]
 fn release_names_follow_helm_fullname_rules() {
-    let out = common::skiff().args(["render", "starter", CHART]).output().expect("run");
+    let out = common::skiff()
+        .args(["render", "starter", CHART])
+        .output()
+        .expect("run");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("name: starter-api\n") && !text.contains("starter-starter"), "{text}");
+    assert!(
+        text.contains("name: starter-api\n") && !text.contains("starter-starter"),
+        "{text}"
+    );
 }
 
 // ----------------------------------------------------------------- ingress
@@ -250,7 +388,10 @@ fn ingress_routes_web_and_bff_paths_and_separate_api_hosts() {
     let ing = r.get("Ingress", "release-starter");
     assert_eq!(s(&ing["apiVersion"]), "networking.k8s.io/v1");
     assert_eq!(s(&ing["spec"]["ingressClassName"]), "nginx");
-    assert_eq!(s(&ing["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]), "letsencrypt");
+    assert_eq!(
+        s(&ing["metadata"]["annotations"]["cert-manager.io/cluster-issuer"]),
+        "letsencrypt"
+    );
     assert_eq!(
         routes(ing),
         vec![
@@ -263,18 +404,38 @@ fn ingress_routes_web_and_bff_paths_and_separate_api_hosts() {
         .as_sequence()
         .expect("tls")
         .iter()
-        .map(|t| (s(&t["secretName"]).into(), t["hosts"].as_sequence().expect("hosts").iter().map(|h| s(h).to_string()).collect()))
+        .map(|t| {
+            (
+                s(&t["secretName"]).into(),
+                t["hosts"]
+                    .as_sequence()
+                    .expect("hosts")
+                    .iter()
+                    .map(|h| s(h).to_string())
+                    .collect(),
+            )
+        })
         .collect();
-    assert_eq!(tls, vec![("app-tls".into(), vec!["app.example.com".into()]), ("api-tls".into(), vec!["api.example.com".into()])]);
+    assert_eq!(
+        tls,
+        vec![
+            ("app-tls".into(), vec!["app.example.com".into()]),
+            ("api-tls".into(), vec!["api.example.com".into()])
+        ]
+    );
 
     // Defaults: the app host only, and the paths follow ingressPaths.
-    let (_d, file) = values_file("ingressPaths: {api: /bff, web: /app}\ningress: {className: traefik}\n");
+    let (_d, file) =
+        values_file("ingressPaths: {api: /bff, web: /app}\ningress: {className: traefik}\n");
     let r = render(&["-f", &file]);
     let ing = r.get("Ingress", "release-starter");
     assert_eq!(s(&ing["spec"]["ingressClassName"]), "traefik");
     assert_eq!(
         routes(ing),
-        vec![route("app.example.com", "/bff", "release-starter-web"), route("app.example.com", "/app", "release-starter-web")]
+        vec![
+            route("app.example.com", "/bff", "release-starter-web"),
+            route("app.example.com", "/app", "release-starter-web")
+        ]
     );
 }
 
@@ -289,11 +450,20 @@ fn ingress_disabled_renders_none() {
 #[test]
 fn external_secrets_map_env_names_to_provider_identifiers() {
     let r = render_set(&format!("{CHART}/ci/production.yaml"));
-    assert!(r.all("Secret").is_empty(), "ESO creates the Secrets, the chart does not");
+    assert!(
+        r.all("Secret").is_empty(),
+        "ESO creates the Secrets, the chart does not"
+    );
     let api = r.get("ExternalSecret", "release-starter-api");
     assert_eq!(s(&api["apiVersion"]), "external-secrets.io/v1");
-    assert_eq!(s(&api["spec"]["secretStoreRef"]["name"]), "platform-secrets");
-    assert_eq!(s(&api["spec"]["secretStoreRef"]["kind"]), "ClusterSecretStore");
+    assert_eq!(
+        s(&api["spec"]["secretStoreRef"]["name"]),
+        "platform-secrets"
+    );
+    assert_eq!(
+        s(&api["spec"]["secretStoreRef"]["kind"]),
+        "ClusterSecretStore"
+    );
     assert_eq!(s(&api["spec"]["target"]["name"]), "release-starter-api");
     let data: Vec<(String, String)> = api["spec"]["data"]
         .as_sequence()
@@ -303,10 +473,18 @@ fn external_secrets_map_env_names_to_provider_identifiers() {
         .collect();
     assert_eq!(
         data,
-        vec![("DATABASE_URL".into(), "prod/database_url".into()), ("REDIS_URL".into(), "prod/redis_url".into())]
+        vec![
+            ("DATABASE_URL".into(), "prod/database_url".into()),
+            ("REDIS_URL".into(), "prod/redis_url".into())
+        ]
     );
     let web = r.get("ExternalSecret", "release-starter-web");
-    let session = web["spec"]["data"].as_sequence().expect("data").iter().find(|d| d["secretKey"].as_str() == Some("SESSION_SECRET")).expect("SESSION_SECRET");
+    let session = web["spec"]["data"]
+        .as_sequence()
+        .expect("data")
+        .iter()
+        .find(|d| d["secretKey"].as_str() == Some("SESSION_SECRET"))
+        .expect("SESSION_SECRET");
     assert_eq!(s(&session["remoteRef"]["key"]), "prod/web");
     assert_eq!(s(&session["remoteRef"]["property"]), "session_secret");
     for component in ["api", "web"] {
@@ -315,17 +493,25 @@ fn external_secrets_map_env_names_to_provider_identifiers() {
     }
     // The migrations Job reads the API's Secret, which is therefore a hook
     // that runs before it.
-    assert_eq!(s(&api["metadata"]["annotations"]["helm.sh/hook-weight"]), "-10");
+    assert_eq!(
+        s(&api["metadata"]["annotations"]["helm.sh/hook-weight"]),
+        "-10"
+    );
     assert!(web["metadata"]["annotations"].is_null());
 }
 
 #[test]
 fn secret_name_overrides_the_external_secret_target() {
-    let (_d, file) = values_file("api: {secretName: custom-api-env}\nexternalSecrets: {api: {data: {DATABASE_URL: prod/db}}}\n");
+    let (_d, file) = values_file(
+        "api: {secretName: custom-api-env}\nexternalSecrets: {api: {data: {DATABASE_URL: prod/db}}}\n",
+    );
     let r = render(&["-f", &file]);
     let es = r.get("ExternalSecret", "custom-api-env");
     assert_eq!(s(&es["spec"]["target"]["name"]), "custom-api-env");
-    assert_eq!(env_from(r.get("Deployment", "release-starter-api")), vec!["custom-api-env".to_string()]);
+    assert_eq!(
+        env_from(r.get("Deployment", "release-starter-api")),
+        vec!["custom-api-env".to_string()]
+    );
 }
 
 #[test]
@@ -336,12 +522,15 @@ fn static_secrets_fallback_writes_secrets_and_rolls_pods_on_change() {
     let api = r.get("Secret", "starter-api-env");
     assert_eq!(s(&api["type"]), "Opaque");
     use base64::Engine as _;
-    let decoded = base64::engine::general_purpose::STANDARD.decode(s(&api["data"]["REDIS_URL"])).expect("base64");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(s(&api["data"]["REDIS_URL"]))
+        .expect("base64");
     assert_eq!(decoded, b"redis://redis.internal:6379/0");
     assert!(r.has("Secret", "release-starter-web"));
     let deploy = r.get("Deployment", "release-starter-api");
     assert_eq!(env_from(deploy), vec!["starter-api-env".to_string()]);
-    let checksum = s(&deploy["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]).to_string();
+    let checksum =
+        s(&deploy["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]).to_string();
     assert_eq!(checksum.len(), 64);
 
     // Changing a secret value changes the checksum of that component only.
@@ -353,7 +542,8 @@ fn static_secrets_fallback_writes_secrets_and_rolls_pods_on_change() {
     assert_ne!(checksum_of(&changed, "api"), checksum);
     assert_eq!(checksum_of(&changed, "web"), checksum_of(&r, "web"));
     assert_eq!(
-        changed.get("Secret", "starter-api-env")["metadata"]["annotations"]["helm.sh/hook"].as_str(),
+        changed.get("Secret", "starter-api-env")["metadata"]["annotations"]["helm.sh/hook"]
+            .as_str(),
         Some("pre-install,pre-upgrade"),
         "the API Secret exists before the migrations hook"
     );
@@ -362,8 +552,14 @@ fn static_secrets_fallback_writes_secrets_and_rolls_pods_on_change() {
 #[test]
 fn existing_secret_is_read_by_name_without_creating_one() {
     let r = render_set(&format!("{CHART}/ci/autoscaling-off.yaml"));
-    assert_eq!(env_from(r.get("Deployment", "release-starter-web")), vec!["web-env-managed-elsewhere".to_string()]);
-    assert!(!r.has("Secret", "web-env-managed-elsewhere") && !r.has("ExternalSecret", "web-env-managed-elsewhere"));
+    assert_eq!(
+        env_from(r.get("Deployment", "release-starter-web")),
+        vec!["web-env-managed-elsewhere".to_string()]
+    );
+    assert!(
+        !r.has("Secret", "web-env-managed-elsewhere")
+            && !r.has("ExternalSecret", "web-env-managed-elsewhere")
+    );
 }
 
 // ------------------------------------------------------------- autoscaling
@@ -382,7 +578,10 @@ fn hpa_owns_replicas_when_autoscaling_is_enabled() {
         let metric = &hpa["spec"]["metrics"][0]["resource"];
         assert_eq!(s(&metric["name"]), "cpu");
         assert_eq!(metric["target"]["averageUtilization"].as_u64(), Some(80));
-        assert!(r.get("Deployment", &name)["spec"]["replicas"].is_null(), "{name}: the HPA sets replicas");
+        assert!(
+            r.get("Deployment", &name)["spec"]["replicas"].is_null(),
+            "{name}: the HPA sets replicas"
+        );
         assert!(r.has("PodDisruptionBudget", &name));
     }
 }
@@ -391,12 +590,24 @@ fn hpa_owns_replicas_when_autoscaling_is_enabled() {
 fn fixed_replicas_and_budgets_when_autoscaling_is_off() {
     let r = render_set(&format!("{CHART}/ci/autoscaling-off.yaml"));
     assert!(r.all("HorizontalPodAutoscaler").is_empty());
-    assert_eq!(r.get("Deployment", "release-starter-api")["spec"]["replicas"].as_u64(), Some(3));
-    assert_eq!(r.get("Deployment", "release-starter-web")["spec"]["replicas"].as_u64(), Some(1));
+    assert_eq!(
+        r.get("Deployment", "release-starter-api")["spec"]["replicas"].as_u64(),
+        Some(3)
+    );
+    assert_eq!(
+        r.get("Deployment", "release-starter-web")["spec"]["replicas"].as_u64(),
+        Some(1)
+    );
     let pdb = r.get("PodDisruptionBudget", "release-starter-api");
     assert_eq!(pdb["spec"]["maxUnavailable"].as_u64(), Some(1));
-    assert_eq!(s(&pdb["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]), "api");
-    assert!(!r.has("PodDisruptionBudget", "release-starter-web"), "a single replica gets no budget");
+    assert_eq!(
+        s(&pdb["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]),
+        "api"
+    );
+    assert!(
+        !r.has("PodDisruptionBudget", "release-starter-web"),
+        "a single replica gets no budget"
+    );
 }
 
 // ------------------------------------------------------------------ worker
@@ -406,13 +617,20 @@ fn worker_only_when_enabled() {
     assert!(!render(&[]).has("Deployment", "release-starter-worker"));
     let r = render_set(&format!("{CHART}/ci/worker.yaml"));
     let worker = r.get("Deployment", "release-starter-worker");
-    assert_eq!(worker["spec"]["replicas"].as_u64(), Some(2), "the worker is never autoscaled");
+    assert_eq!(
+        worker["spec"]["replicas"].as_u64(),
+        Some(2),
+        "the worker is never autoscaled"
+    );
     assert!(container(worker)["ports"].is_null());
     assert_eq!(container(worker)["args"][0].as_str(), Some("worker"));
     assert_eq!(env_from(worker), vec!["release-starter-worker".to_string()]);
     assert!(r.has("ExternalSecret", "release-starter-worker"));
     assert!(r.has("PodDisruptionBudget", "release-starter-worker"));
-    assert!(!r.has("Service", "release-starter-worker") && !r.has("HorizontalPodAutoscaler", "release-starter-worker"));
+    assert!(
+        !r.has("Service", "release-starter-worker")
+            && !r.has("HorizontalPodAutoscaler", "release-starter-worker")
+    );
 }
 
 /// Computed defaults (values.computed.yaml): the billing topology.
@@ -420,31 +638,67 @@ fn worker_only_when_enabled() {
 fn worker_takes_billing_retries_unless_the_user_says_otherwise() {
     let r = render_set(&format!("{CHART}/ci/worker.yaml"));
     let api = env(r.get("Deployment", "release-starter-api"));
-    assert_eq!(api.get("ENABLE_BILLING_RETRY_WORKER").map(String::as_str), Some("true"), "api.env set by the user wins");
-    assert_eq!(api.get("ENABLE_BILLING_STREAM_REPLAY").map(String::as_str), Some("false"));
+    assert_eq!(
+        api.get("ENABLE_BILLING_RETRY_WORKER").map(String::as_str),
+        Some("true"),
+        "api.env set by the user wins"
+    );
+    assert_eq!(
+        api.get("ENABLE_BILLING_STREAM_REPLAY").map(String::as_str),
+        Some("false")
+    );
     let worker = env(r.get("Deployment", "release-starter-worker"));
-    assert_eq!(worker.get("ENABLE_BILLING_RETRY_WORKER").map(String::as_str), Some("true"));
-    assert_eq!(worker.get("ENABLE_BILLING_STREAM_REPLAY").map(String::as_str), Some("true"));
-    assert_eq!(worker.get("BILLING_RETRY_DEPLOYMENT_MODE").map(String::as_str), Some("dedicated"));
+    assert_eq!(
+        worker
+            .get("ENABLE_BILLING_RETRY_WORKER")
+            .map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        worker
+            .get("ENABLE_BILLING_STREAM_REPLAY")
+            .map(String::as_str),
+        Some("true")
+    );
+    assert_eq!(
+        worker
+            .get("BILLING_RETRY_DEPLOYMENT_MODE")
+            .map(String::as_str),
+        Some("dedicated")
+    );
 
     // Without the worker the API keeps its own defaults (nothing injected).
     let api = env(render(&[]).get("Deployment", "release-starter-api"));
-    assert!(!api.contains_key("ENABLE_BILLING_RETRY_WORKER") && !api.contains_key("ENABLE_BILLING_STREAM_REPLAY"));
+    assert!(
+        !api.contains_key("ENABLE_BILLING_RETRY_WORKER")
+            && !api.contains_key("ENABLE_BILLING_STREAM_REPLAY")
+    );
 
     // With the worker and no user override, both are off on the API.
     let (_d, file) = values_file("worker: {enabled: true}\n");
     let api = env(render(&["-f", &file]).get("Deployment", "release-starter-api"));
-    assert_eq!(api.get("ENABLE_BILLING_RETRY_WORKER").map(String::as_str), Some("false"));
-    assert_eq!(api.get("ENABLE_BILLING_STREAM_REPLAY").map(String::as_str), Some("false"));
+    assert_eq!(
+        api.get("ENABLE_BILLING_RETRY_WORKER").map(String::as_str),
+        Some("false")
+    );
+    assert_eq!(
+        api.get("ENABLE_BILLING_STREAM_REPLAY").map(String::as_str),
+        Some("false")
+    );
 }
 
 /// Computed defaults: the web BFF reaches the API in-cluster unless told otherwise.
 #[test]
 fn web_api_base_url_defaults_to_the_api_service() {
     let web = env(render(&[]).get("Deployment", "release-starter-web"));
-    assert_eq!(web.get("API_BASE_URL").map(String::as_str), Some("http://release-starter-api:8000"));
+    assert_eq!(
+        web.get("API_BASE_URL").map(String::as_str),
+        Some("http://release-starter-api:8000")
+    );
     // Mapped through External Secrets: no env var shadows the Secret's value.
-    let web = env(render_set(&format!("{CHART}/ci/production.yaml")).get("Deployment", "release-starter-web"));
+    let web =
+        env(render_set(&format!("{CHART}/ci/production.yaml"))
+            .get("Deployment", "release-starter-web"));
     assert!(!web.contains_key("API_BASE_URL"));
 }
 
@@ -460,14 +714,26 @@ fn migrations_job_is_a_pre_deploy_hook_for_helm_and_argo() {
     assert_eq!(s(&ann["argocd.argoproj.io/hook"]), "PreSync");
     assert!(s(&ann["helm.sh/hook-delete-policy"]).contains("before-hook-creation"));
     assert!(s(&ann["argocd.argoproj.io/hook-delete-policy"]).contains("BeforeHookCreation"));
-    let hook_weight = |v: &Value| s(&v["metadata"]["annotations"]["helm.sh/hook-weight"]).parse::<i32>().expect("weight");
+    let hook_weight = |v: &Value| {
+        s(&v["metadata"]["annotations"]["helm.sh/hook-weight"])
+            .parse::<i32>()
+            .expect("weight")
+    };
     assert!(hook_weight(r.get("ExternalSecret", "release-starter-api")) < hook_weight(job));
     let c = container(job);
-    let command: Vec<&str> = c["command"].as_sequence().expect("command").iter().map(s).collect();
+    let command: Vec<&str> = c["command"]
+        .as_sequence()
+        .expect("command")
+        .iter()
+        .map(s)
+        .collect();
     assert_eq!(command, ["starter-console", "release", "db"]);
     assert_eq!(s(&c["image"]), "registry.example.com/starter/app-api:1.4.2");
     assert_eq!(env_from(job), vec!["release-starter-api".to_string()]);
-    assert_eq!(s(&job["spec"]["template"]["spec"]["restartPolicy"]), "Never");
+    assert_eq!(
+        s(&job["spec"]["template"]["spec"]["restartPolicy"]),
+        "Never"
+    );
 }
 
 // ------------------------------------------------- validity of the output
@@ -495,7 +761,9 @@ fn rendered_manifests_pass_kubernetes_and_eso_schemas() {
         {
             use std::io::Write as _;
             let mut stdin = child.stdin.take().expect("stdin");
-            stdin.write_all(r.text.as_bytes()).expect("write the stream");
+            stdin
+                .write_all(r.text.as_bytes())
+                .expect("write the stream");
         }
         let out = child.wait_with_output().expect("validator finished");
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -506,22 +774,30 @@ fn rendered_manifests_pass_kubernetes_and_eso_schemas() {
             eprintln!("NOTICE: manifest validation skipped (tools unavailable):\n{stderr}");
             return;
         }
-        assert!(out.status.success(), "{set:?}: the rendered manifests are not valid:\n{stderr}");
+        assert!(
+            out.status.success(),
+            "{set:?}: the rendered manifests are not valid:\n{stderr}"
+        );
     }
 }
 
 // ------------------------------------------------------ schema and errors
 
 fn schema() -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(chart_dir().join("values.schema.json")).expect("schema")).expect("schema is JSON")
+    serde_json::from_str(
+        &std::fs::read_to_string(chart_dir().join("values.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON")
 }
 
 /// values.yaml merged with the given YAML documents, as skiff layers them.
 fn merged(extra: &[&str]) -> serde_json::Value {
     let defaults = std::fs::read_to_string(chart_dir().join("values.yaml")).expect("values.yaml");
-    let mut values = skiff::values::parse_values(&defaults, Path::new("values.yaml")).expect("defaults parse");
+    let mut values =
+        skiff::values::parse_values(&defaults, Path::new("values.yaml")).expect("defaults parse");
     for text in extra {
-        let layer = skiff::values::parse_values(text, Path::new("extra.yaml")).expect("layer parses");
+        let layer =
+            skiff::values::parse_values(text, Path::new("extra.yaml")).expect("layer parses");
         skiff::values::merge_into(&mut values, &layer);
     }
     serde_json::Value::Object(values)
@@ -531,14 +807,18 @@ fn merged(extra: &[&str]) -> serde_json::Value {
 fn violations(values: &serde_json::Value) -> Vec<String> {
     let schema = schema();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    validator.iter_errors(values).map(|e| format!("{} {}", e.instance_path(), e)).collect()
+    validator
+        .iter_errors(values)
+        .map(|e| format!("{} {}", e.instance_path(), e))
+        .collect()
 }
 
 #[test]
 fn schema_accepts_defaults_and_every_value_set() {
     assert_eq!(violations(&merged(&[])), Vec::<String>::new());
     for set in value_sets() {
-        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&set)).expect("value set");
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&set))
+            .expect("value set");
         assert_eq!(violations(&merged(&[&text])), Vec::<String>::new(), "{set}");
     }
 }
@@ -551,17 +831,32 @@ fn schema_rejects_what_the_contract_forbids() {
         ("ingres: {enabled: true}\n", "ingres"),
         ("api: {image: \"\"}\n", "/api/image"),
         ("web: {image: null}\n", "image"),
-        ("api: {env: {SECRETS_PROVIDER: keepass}}\n", "/api/env/SECRETS_PROVIDER"),
+        (
+            "api: {env: {SECRETS_PROVIDER: keepass}}\n",
+            "/api/env/SECRETS_PROVIDER",
+        ),
         ("api: {env: {PORT: 8080}}\n", "/api/env/PORT"),
         ("api: {env: {bad-name: x}}\n", "/api/env"),
-        ("externalSecrets: {secretStoreRef: {kind: Vault}}\n", "/externalSecrets/secretStoreRef/kind"),
-        ("autoscaling: {api: {minReplicas: 0}}\n", "/autoscaling/api/minReplicas"),
+        (
+            "externalSecrets: {secretStoreRef: {kind: Vault}}\n",
+            "/externalSecrets/secretStoreRef/kind",
+        ),
+        (
+            "autoscaling: {api: {minReplicas: 0}}\n",
+            "/autoscaling/api/minReplicas",
+        ),
         ("ingressPaths: {api: api}\n", "/ingressPaths/api"),
-        ("ingress: {hosts: [{host: App.Example.com}]}\n", "/ingress/hosts/0/host"),
+        (
+            "ingress: {hosts: [{host: App.Example.com}]}\n",
+            "/ingress/hosts/0/host",
+        ),
     ];
     for (yaml, expected) in cases {
         let found = violations(&merged(&[yaml]));
-        assert!(found.iter().any(|v| v.contains(expected)), "{yaml:?}: expected a violation mentioning {expected:?}, got {found:?}");
+        assert!(
+            found.iter().any(|v| v.contains(expected)),
+            "{yaml:?}: expected a violation mentioning {expected:?}, got {found:?}"
+        );
     }
 }
 
@@ -570,18 +865,28 @@ fn schema_rejects_what_the_contract_forbids() {
 #[test]
 fn skiff_reports_schema_errors_with_the_closest_key() {
     for (yaml, wrong, right) in [
-        ("autoscalling: {enabled: false}\n", "autoscalling", "autoscaling"),
+        (
+            "autoscalling: {enabled: false}\n",
+            "autoscalling",
+            "autoscaling",
+        ),
         ("ingres: {enabled: true}\n", "ingres", "ingress"),
     ] {
         let (_d, file) = values_file(yaml);
         let err = render_error(&["-f", &file]);
-        assert!(err.contains(wrong) && err.contains(right), "{yaml:?}:\n{err}");
+        assert!(
+            err.contains(wrong) && err.contains(right),
+            "{yaml:?}:\n{err}"
+        );
     }
     let (_d, file) = values_file("api: {image: \"\"}\n");
     assert!(render_error(&["-f", &file]).contains("api.image"));
     let (_d, file) = values_file("api: {env: {SECRETS_PROVIDER: keepass}}\n");
     let err = render_error(&["-f", &file]);
-    assert!(err.contains("SECRETS_PROVIDER") && err.contains("aws_sm"), "{err}");
+    assert!(
+        err.contains("SECRETS_PROVIDER") && err.contains("aws_sm"),
+        "{err}"
+    );
 }
 
 /// Through skiff: the cross-field rules of values.computed.yaml.
@@ -592,18 +897,35 @@ fn skiff_reports_cross_field_errors() {
             "autoscaling: {api: {minReplicas: 5, maxReplicas: 3}}\n",
             &["autoscaling.api.minReplicas", "autoscaling.api.maxReplicas"][..],
         ),
-        ("api: {secrets: {DATABASE_URL: x}}\n", &["api.secrets", "externalSecrets.api.data", "externalSecrets.enabled"][..]),
-        ("externalSecrets: {enabled: false, web: {data: {A: b}}}\n", &["externalSecrets.web.data", "web.secrets"][..]),
-        ("ingress: {hosts: [], tls: []}\n", &["ingress.hosts", "ingress.enabled"][..]),
+        (
+            "api: {secrets: {DATABASE_URL: x}}\n",
+            &[
+                "api.secrets",
+                "externalSecrets.api.data",
+                "externalSecrets.enabled",
+            ][..],
+        ),
+        (
+            "externalSecrets: {enabled: false, web: {data: {A: b}}}\n",
+            &["externalSecrets.web.data", "web.secrets"][..],
+        ),
+        (
+            "ingress: {hosts: [], tls: []}\n",
+            &["ingress.hosts", "ingress.enabled"][..],
+        ),
     ] {
         let (_d, file) = values_file(yaml);
         let err = render_error(&["-f", &file]);
         for needle in needles {
-            assert!(err.contains(needle), "{yaml:?}: expected {needle:?} in:\n{err}");
+            assert!(
+                err.contains(needle),
+                "{yaml:?}: expected {needle:?} in:\n{err}"
+            );
         }
     }
     // Autoscaling off: the HPA bounds are not used, so they are not checked.
-    let (_d, file) = values_file("autoscaling: {enabled: false, api: {minReplicas: 5, maxReplicas: 3}}\n");
+    let (_d, file) =
+        values_file("autoscaling: {enabled: false, api: {minReplicas: 5, maxReplicas: 3}}\n");
     render(&["-f", &file]);
 }
 
@@ -611,18 +933,31 @@ fn skiff_reports_cross_field_errors() {
 
 /// Every value the schema describes, as dotted paths: the leaves, plus the
 /// open maps (env) whose documented keys are leaves themselves.
-fn schema_paths(node: &serde_json::Value, root: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+fn schema_paths(
+    node: &serde_json::Value,
+    root: &serde_json::Value,
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
     let node = match node.get("$ref").and_then(|r| r.as_str()) {
-        Some(r) => root.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("dangling $ref {r}")),
+        Some(r) => root
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("dangling $ref {r}")),
         None => node,
     };
     let props = node.get("properties").and_then(|p| p.as_object());
-    let open_map = node.get("additionalProperties").is_some_and(|a| a.is_object());
+    let open_map = node
+        .get("additionalProperties")
+        .is_some_and(|a| a.is_object());
     if !prefix.is_empty() && (props.is_none() || open_map) {
         out.push(prefix.to_string());
     }
     for (key, child) in props.into_iter().flatten() {
-        let path = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
         schema_paths(child, root, &path, out);
     }
 }
@@ -633,20 +968,38 @@ fn docs_values_table_covers_every_schema_path() {
     let mut paths = Vec::new();
     schema_paths(&schema, &schema, "", &mut paths);
     assert!(paths.len() > 50, "{paths:?}");
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/charts/starter.md")).expect("docs/charts/starter.md");
-    let section = doc.split("\n## Values reference").nth(1).expect("a \"## Values reference\" section");
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/charts/starter.md"),
+    )
+    .expect("docs/charts/starter.md");
+    let section = doc
+        .split("\n## Values reference")
+        .nth(1)
+        .expect("a \"## Values reference\" section");
     let section = section.split("\n## ").next().unwrap_or(section);
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
-    let missing: Vec<&String> =
-        paths.iter().filter(|p| !rows.iter().any(|row| row.starts_with(&format!("| `{p}` |")))).collect();
-    assert!(missing.is_empty(), "docs/charts/starter.md values table lacks rows for: {missing:?}");
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| {
+            !rows
+                .iter()
+                .any(|row| row.starts_with(&format!("| `{p}` |")))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/charts/starter.md values table lacks rows for: {missing:?}"
+    );
     // And the table documents nothing the schema does not have.
     let stale: Vec<&str> = rows
         .iter()
         .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
         .filter(|p| !paths.iter().any(|q| q == p))
         .collect();
-    assert!(stale.is_empty(), "docs/charts/starter.md documents values the schema lacks: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "docs/charts/starter.md documents values the schema lacks: {stale:?}"
+    );
 }
 
 /// The values contract of the hosting guide, verbatim: the chart's
@@ -710,7 +1063,9 @@ fn assert_contains(contract: &serde_json::Value, actual: &serde_json::Value, pat
         (serde_json::Value::Object(want), serde_json::Value::Object(have)) if !want.is_empty() => {
             for (k, v) in want {
                 let child = format!("{path}.{k}");
-                let have = have.get(k).unwrap_or_else(|| panic!("values.yaml lacks {child}"));
+                let have = have
+                    .get(k)
+                    .unwrap_or_else(|| panic!("values.yaml lacks {child}"));
                 assert_contains(v, have, &child);
             }
         }
@@ -720,6 +1075,7 @@ fn assert_contains(contract: &serde_json::Value, actual: &serde_json::Value, pat
 
 #[test]
 fn defaults_keep_the_seed_values_contract() {
-    let contract = skiff::values::parse_values(SEED_CONTRACT, Path::new("seed")).expect("contract parses");
+    let contract =
+        skiff::values::parse_values(SEED_CONTRACT, Path::new("seed")).expect("contract parses");
     assert_contains(&serde_json::Value::Object(contract), &merged(&[]), "");
 }
