@@ -32,6 +32,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    AtomicWrite(#[from] crate::package::atomic::AtomicWriteError),
     #[error("{0}")]
     Usage(String),
 }

@@ -248,11 +248,13 @@ fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
     };
     let canonical_root = std::fs::canonicalize(root).map_err(io(root))?;
     let rules = match std::fs::read_to_string(root.join(".helmignore")) {
-        Ok(text) => IgnoreRules::parse(&text).map_err(|e| ChartError::Ignore {
-            path: root.to_path_buf(),
-            message: e.to_string(),
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => IgnoreRules::empty(),
+        Ok(text) => IgnoreRules::parse(&text)
+            .map_err(|e| ChartError::Ignore {
+                path: root.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .with_defaults(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => IgnoreRules::empty().with_defaults(),
         Err(e) => return Err(io(&root.join(".helmignore"))(e)),
     };
     let mut walk = Walk {
