@@ -132,7 +132,7 @@ fn s(v: &Value) -> &str {
         .unwrap_or_else(|| panic!("expected a string, found {v:?}"))
 }
 
-fn container<'a>(workload: &'a Value) -> &'a Value {
+fn container(workload: &Value) -> &Value {
     &workload["spec"]["template"]["spec"]["containers"][0]
 }
 
