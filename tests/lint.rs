@@ -762,3 +762,14 @@ fn lints_a_chart_of_the_render_tests() {
     assert_eq!(json["summary"]["errors"], 0);
     assert_eq!(lint_json(&fixture("basic"), &["--strict"]).0, 1);
 }
+
+#[test]
+fn a_job_sharing_the_service_labels_does_not_need_its_ports() {
+    let job = std::fs::read_to_string(fixture("lint/good/templates/job.yaml")).expect("fixture");
+    let labelled = job.replace(
+        "  template:\n    spec:\n",
+        "  template:\n    metadata:\n      labels: {app: web, component: migrate}\n    spec:\n",
+    );
+    assert!(labelled.contains("component: migrate"));
+    assert_rules(&[("templates/job.yaml", &labelled)], &[]);
+}

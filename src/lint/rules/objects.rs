@@ -201,11 +201,21 @@ fn services(objects: &Objects<'_>, sink: &mut Sink<'_>) {
             .and_then(Value::as_sequence)
             .into_iter()
             .flatten();
+        // Serving workloads are what a Service is for; a Job or Pod that
+        // shares their labels (a migration Job with the chart's selector
+        // labels) is only checked when nothing long-running is selected.
+        let serving: Vec<&Workload<'_>> =
+            workloads.iter().filter(|w| w.is_long_running()).collect();
+        let checked = if serving.is_empty() {
+            workloads.iter().collect()
+        } else {
+            serving
+        };
         for port in ports {
             let Some(target) = port.get("targetPort").and_then(Value::as_str) else {
                 continue;
             };
-            for w in &workloads {
+            for w in &checked {
                 if !w.port_names().contains(&target) {
                     sink.object(
                         &SERVICE_TARGET_PORT,
