@@ -137,10 +137,10 @@ impl Metadata {
                 );
             }
         }
-        if let Some(kube) = &self.kube_version {
-            if let Err(e) = Constraint::parse(kube) {
-                return problem("kubeVersion", format!("kubeVersion {kube:?} is not a valid constraint: {e}"));
-            }
+        if let Some(kube) = &self.kube_version
+            && let Err(e) = Constraint::parse(kube)
+        {
+            return problem("kubeVersion", format!("kubeVersion {kube:?} is not a valid constraint: {e}"));
         }
         Ok(())
     }

@@ -99,16 +99,16 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     } else {
         let text = crate::manifest::write_stream(&manifests);
         let mut stdout = std::io::stdout().lock();
-        if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                return Err(Error::Write { path: PathBuf::from("<stdout>"), source: e });
-            }
+        if let Err(e) = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(Error::Write { path: PathBuf::from("<stdout>"), source: e });
         }
     }
-    if args.notes {
-        if let Some(notes) = rendered.notes {
-            eprint!("{notes}");
-        }
+    if args.notes
+        && let Some(notes) = rendered.notes
+    {
+        eprint!("{notes}");
     }
     Ok(0)
 }

@@ -58,14 +58,15 @@ fn snippet(source: &str, line: usize, range: Option<std::ops::Range<usize>>) -> 
     let Some(text) = source.lines().nth(line.saturating_sub(1)) else { return String::new() };
     let mut out = format!("\n{line:>5} | {text}");
     let line_start: usize = source.lines().take(line.saturating_sub(1)).map(|l| l.len() + 1).sum();
-    if let Some(range) = range {
-        if range.start >= line_start && range.start <= line_start + text.len() {
-            let col = text.get(..range.start - line_start).map_or(0, |s| s.chars().count());
-            let width = source
-                .get(range.start..range.end.min(line_start + text.len()))
-                .map_or(1, |s| s.chars().count().max(1));
-            let _ = write!(out, "\n      | {}{}", " ".repeat(col), "^".repeat(width));
-        }
+    if let Some(range) = range
+        && range.start >= line_start
+        && range.start <= line_start + text.len()
+    {
+        let col = text.get(..range.start - line_start).map_or(0, |s| s.chars().count());
+        let width = source
+            .get(range.start..range.end.min(line_start + text.len()))
+            .map_or(1, |s| s.chars().count().max(1));
+        let _ = write!(out, "\n      | {}{}", " ".repeat(col), "^".repeat(width));
     }
     out
 }
