@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::chart::ChartError;
 use crate::engine::RenderError;
+use crate::lint::settings::SettingsError;
 use crate::manifest::ManifestError;
 use crate::values::ValuesError;
 
@@ -27,6 +28,8 @@ pub enum Error {
     Render(#[from] RenderError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    LintSettings(#[from] SettingsError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
     Write {
         path: PathBuf,

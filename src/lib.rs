@@ -5,6 +5,7 @@ pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod lint;
 pub mod manifest;
 pub mod package;
 pub mod release;

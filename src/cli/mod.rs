@@ -3,6 +3,7 @@
 //! from [`crate::error::Error::exit_code`] or a command's findings.
 
 mod completion;
+mod lint;
 mod render;
 mod show;
 mod values;
@@ -29,6 +30,8 @@ pub enum Command {
     /// Render a chart into Kubernetes manifests on stdout.
     #[command(visible_alias = "template")]
     Render(render::RenderArgs),
+    /// Check a chart, its renders with the defaults and each ci/*.yaml, and the rendered objects.
+    Lint(lint::LintArgs),
     /// Show a chart's Chart.yaml, values.yaml, values.schema.json or README.
     Show(show::ShowArgs),
     /// Print the final values (all layers merged), or explain where each came from.
@@ -56,6 +59,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Res
     let sub = matches.subcommand().map(|(_, m)| m);
     match cli.command {
         Command::Render(args) => render::run(&args, sub),
+        Command::Lint(args) => lint::run(&args, sub),
         Command::Show(args) => show::run(&args),
         Command::Values(args) => values::run(&args, sub),
         Command::Completion(args) => completion::run(&args),
