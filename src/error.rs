@@ -34,6 +34,12 @@ pub enum Error {
     },
     #[error(transparent)]
     AtomicWrite(#[from] crate::package::atomic::AtomicWriteError),
+    #[error(transparent)]
+    Package(#[from] crate::package::PackageError),
+    #[error(transparent)]
+    Index(#[from] crate::package::IndexError),
+    #[error(transparent)]
+    Archive(#[from] crate::package::archive::WriteArchiveError),
     #[error("{0}")]
     Usage(String),
 }
