@@ -72,14 +72,14 @@ pub(crate) fn from_minijinja(
         );
     }
     for outer in chain.iter().filter(|e| !std::ptr::eq(**e, primary)) {
-        if let (Some(outer_name), Some(line)) = (outer.name(), outer.line()) {
-            if outer_name != name {
-                let _ = write!(
-                    message,
-                    "\n  included from {}:{line}",
-                    template_path(chart_source, outer_name).display()
-                );
-            }
+        if let (Some(outer_name), Some(line)) = (outer.name(), outer.line())
+            && outer_name != name
+        {
+            let _ = write!(
+                message,
+                "\n  included from {}:{line}",
+                template_path(chart_source, outer_name).display()
+            );
         }
     }
     let snippet = match (&source, primary.line()) {

@@ -73,22 +73,27 @@ pub enum IndexError {
         first: PathBuf,
         second: PathBuf,
     },
-    #[error(
-        "{}: chart {name} {version} is already in {} with a different digest ({old} there, {new} here)\nhint: a published chart version must not change: bump the chart's version, or remove the entry from {} to replace it on purpose",
-        file.display(),
-        merge.display(),
-        merge.display()
-    )]
-    ChangedVersion {
-        name: String,
-        version: String,
-        file: PathBuf,
-        merge: PathBuf,
-        old: String,
-        new: String,
-    },
+    #[error("{0}")]
+    ChangedVersion(Box<ChangedVersion>),
     #[error("{}: not a repository index: {message}\nhint: pass an index.yaml written by `skiff repo index` or `helm repo index`", path.display())]
     BadIndex { path: PathBuf, message: String },
+}
+
+/// A chart version already in the merged index whose archive in DIR differs.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{}: chart {name} {version} is already in {} with a different digest ({old} there, {new} here)\nhint: a published chart version must not change: bump the chart's version, or remove the entry from {} to replace it on purpose",
+    file.display(),
+    merge.display(),
+    merge.display()
+)]
+pub struct ChangedVersion {
+    pub name: String,
+    pub version: String,
+    pub file: PathBuf,
+    pub merge: PathBuf,
+    pub old: String,
+    pub new: String,
 }
 
 /// What `skiff repo index` was asked to do.
@@ -166,14 +171,14 @@ pub fn index_directory(dir: &Path, opts: &IndexOptions) -> Result<RepoIndex, Ind
         if let Some(old) = versions.iter().find(|e| e.version == entry.version) {
             match (&old.digest, &entry.digest) {
                 (Some(old_digest), Some(new_digest)) if old_digest != new_digest => {
-                    return Err(IndexError::ChangedVersion {
+                    return Err(IndexError::ChangedVersion(Box::new(ChangedVersion {
                         name,
                         version: entry.version,
                         file: path,
                         merge: old.origin.clone(),
                         old: old_digest.clone(),
                         new: new_digest.clone(),
-                    });
+                    })));
                 }
                 _ => continue, // the published entry stays as it is
             }
@@ -402,7 +407,7 @@ fn sorted_keys(value: Value) -> Value {
     match value {
         Value::Mapping(map) => {
             let mut pairs: Vec<(Value, Value)> = map.into_iter().collect();
-            pairs.sort_by(|(a, _), (b, _)| key_text(a).cmp(&key_text(b)));
+            pairs.sort_by_cached_key(|(a, _)| key_text(a));
             Value::Mapping(
                 pairs
                     .into_iter()
