@@ -37,8 +37,21 @@ pub enum Error {
     },
     #[error(transparent)]
     AtomicWrite(#[from] crate::package::atomic::AtomicWriteError),
+    #[error(transparent)]
+    Package(#[from] crate::package::PackageError),
+    /// Boxed: the largest error, and a rare one.
+    #[error(transparent)]
+    Index(Box<crate::package::IndexError>),
+    #[error(transparent)]
+    Archive(#[from] crate::package::archive::WriteArchiveError),
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<crate::package::IndexError> for Error {
+    fn from(e: crate::package::IndexError) -> Self {
+        Error::Index(Box::new(e))
+    }
 }
 
 impl Error {

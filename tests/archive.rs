@@ -117,6 +117,7 @@ fn round_trip_writer_to_reader() -> TestResult {
         ArchiveChart {
             root: "mychart".into(),
             files: sorted(files),
+            chart_yaml_mtime: Some(DEFAULT_MTIME),
         }
     );
     Ok(())

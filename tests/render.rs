@@ -592,3 +592,15 @@ fn usage_errors_exit_2() {
     skiff().args(["render"]).assert().code(2);
     skiff().args(["frobnicate"]).assert().code(2);
 }
+
+#[test]
+fn a_helm_chart_with_go_templates_is_named_as_such() {
+    skiff()
+        .args(["render", "tests/fixtures/helm-style"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "templates/deployment.yaml:4: looks like a Go template (Helm chart); Skiff charts use Jinja",
+        ))
+        .stderr(predicate::str::contains("hint: port the templates to Jinja"));
+}

@@ -86,6 +86,10 @@ pub struct ArchiveChart {
     /// Files, with paths relative to `root` (`Chart.yaml`,
     /// `templates/api.yaml`), sorted by path.
     pub files: Vec<(String, Vec<u8>)>,
+    /// The modification time recorded for `Chart.yaml` (seconds since
+    /// 1970), when the header holds one: when the chart was packaged, as
+    /// far as the archive tells. `skiff repo index` dates entries with it.
+    pub chart_yaml_mtime: Option<u64>,
 }
 
 /// Why a chart archive was refused. Every message names the archive.
@@ -209,6 +213,7 @@ struct Reader {
     files: BTreeMap<String, Vec<u8>>,
     dirs: BTreeSet<String>,
     total: u64,
+    chart_yaml_mtime: Option<u64>,
 }
 
 /// Wraps the decompressor and fails once more than `limit` bytes came out,
@@ -251,6 +256,7 @@ impl Reader {
             files: BTreeMap::new(),
             dirs: BTreeSet::new(),
             total: 0,
+            chart_yaml_mtime: None,
         }
     }
 
@@ -314,6 +320,9 @@ impl Reader {
             if is_dir {
                 self.dirs.insert(rel);
                 continue;
+            }
+            if rel == "Chart.yaml" {
+                self.chart_yaml_mtime = entry.header().mtime().ok();
             }
             let data = self.read_body(&raw_name, &mut entry)?;
             if self.files.insert(rel, data).is_some() {
@@ -513,6 +522,7 @@ impl Reader {
         Ok(ArchiveChart {
             root,
             files: self.files.into_iter().collect(),
+            chart_yaml_mtime: self.chart_yaml_mtime,
         })
     }
 

@@ -225,6 +225,12 @@ pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
 }
 
 fn load_archive(path: &Path) -> Result<Chart, ChartError> {
+    let bytes = read_archive_file(path)?;
+    Ok(chart_from_archive(path, &bytes)?.0)
+}
+
+/// Reads an archive file's bytes, refusing one over [`MAX_CHART_BYTES`].
+pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, ChartError> {
     let size = std::fs::metadata(path)
         .map_err(|e| ChartError::Io {
             path: path.to_path_buf(),
@@ -237,14 +243,21 @@ fn load_archive(path: &Path) -> Result<Chart, ChartError> {
             limit: MAX_CHART_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
+    std::fs::read(path).map_err(|e| ChartError::Io {
         path: path.to_path_buf(),
         source: e,
-    })?;
-    let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
+    })
+}
+
+/// A chart from the bytes of the archive at `path` (named in errors), and
+/// the mtime its `Chart.yaml` entry records (see
+/// [`archive::ArchiveChart::chart_yaml_mtime`]).
+pub fn chart_from_archive(path: &Path, bytes: &[u8]) -> Result<(Chart, Option<u64>), ChartError> {
+    let archive = archive::read_chart_archive(bytes, path).map_err(|e| ChartError::Archive {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
+    let mtime = archive.chart_yaml_mtime;
     let files = archive.files.into_iter().collect();
     let chart = Chart::from_files(path.join(&archive.root), files)?;
     if chart.metadata.name != archive.root {
@@ -256,7 +269,7 @@ fn load_archive(path: &Path) -> Result<Chart, ChartError> {
             ),
         });
     }
-    Ok(chart)
+    Ok((chart, mtime))
 }
 
 /// Reads every file under `root`, honouring `.helmignore`, refusing links

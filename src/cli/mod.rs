@@ -4,7 +4,9 @@
 
 mod completion;
 mod lint;
+mod package;
 mod render;
+mod repo;
 mod show;
 mod values;
 mod values_flags;
@@ -36,6 +38,13 @@ pub enum Command {
     Show(show::ShowArgs),
     /// Print the final values (all layers merged), or explain where each came from.
     Values(values::ValuesArgs),
+    /// Package a chart into a reproducible `<name>-<version>.tgz`.
+    // `--version` is the chart version to set here, as in `helm package`.
+    #[command(disable_version_flag = true)]
+    Package(package::PackageArgs),
+    /// Chart repository tools (`repo index`).
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
     /// Print a shell completion script.
     Completion(completion::CompletionArgs),
 }
@@ -62,6 +71,8 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Res
         Command::Lint(args) => lint::run(&args, sub),
         Command::Show(args) => show::run(&args),
         Command::Values(args) => values::run(&args, sub),
+        Command::Package(args) => package::run(&args),
+        Command::Repo(cmd) => repo::run(&cmd),
         Command::Completion(args) => completion::run(&args),
     }
 }

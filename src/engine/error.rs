@@ -60,8 +60,17 @@ pub(crate) fn from_minijinja(
         (Some(src), Some(range)) => src.get(range).map(str::to_string),
         _ => None,
     };
-    let (message, hint) = describe(primary, expression.as_deref());
-    let mut message = message;
+    let (mut message, mut hint) = describe(primary, expression.as_deref());
+    if source.as_deref().is_some_and(looks_like_go_template) {
+        message =
+            format!("looks like a Go template (Helm chart); Skiff charts use Jinja ({message})");
+        hint = Some(
+            "port the templates to Jinja: `{{ .Values.x }}` becomes `{{ values.x }}`, \
+             `{{ include \"name\" . }}` a macro or `{% include %}`, `{{ if }}...{{ end }}` \
+             `{% if %}...{% endif %}`; see docs/templates.md"
+                .into(),
+        );
+    }
     for outer in chain.iter().filter(|e| !std::ptr::eq(**e, primary)) {
         if let (Some(outer_name), Some(line)) = (outer.name(), outer.line())
             && outer_name != name
@@ -131,6 +140,44 @@ fn describe(err: &minijinja::Error, expression: Option<&str>) -> (String, Option
     }
 }
 
+/// Whether `source` uses Go template syntax, as a Helm chart's templates
+/// do: a `{{` action (after an optional `-` and spaces) that starts with
+/// `.` or `$` (`{{ .Values.x }}`, `{{ $name }}`), a `/*` comment, or a Go
+/// keyword or Helm function that is no Jinja expression (`include "x" .`,
+/// `define`, `template`, `end`, `else`, `if`, `range`, `with`, `block`).
+/// Only consulted once rendering already failed, so a false positive only
+/// changes the wording of an error.
+pub(crate) fn looks_like_go_template(source: &str) -> bool {
+    source.match_indices("{{").any(|(at, _)| {
+        let rest = &source[at + 2..];
+        let rest = rest.strip_prefix('-').unwrap_or(rest).trim_start();
+        if rest.starts_with("/*") {
+            return true;
+        }
+        if let Some(after) = rest.strip_prefix('.') {
+            return after
+                .chars()
+                .next()
+                .is_none_or(|c| c.is_ascii_alphabetic() || c == '}' || c.is_whitespace());
+        }
+        if rest.starts_with('$') {
+            return true;
+        }
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let after = rest[word.len()..].trim_start();
+        match word.as_str() {
+            "end" => after.starts_with('}') || after.starts_with('-'),
+            "else" => after.starts_with('}') || after.starts_with('-') || after.starts_with("if "),
+            "include" | "define" | "template" | "block" => after.starts_with('"'),
+            "if" | "range" | "with" => after.starts_with('.') || after.starts_with('$'),
+            _ => false,
+        }
+    })
+}
+
 /// The offending line with a caret under the failing expression.
 fn snippet(source: &str, line: usize, range: Option<std::ops::Range<usize>>) -> String {
     let Some(text) = source.lines().nth(line.saturating_sub(1)) else {
@@ -155,4 +202,42 @@ fn snippet(source: &str, line: usize, range: Option<std::ops::Range<usize>>) -> 
         let _ = write!(out, "\n      | {}{}", " ".repeat(col), "^".repeat(width));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_go_template;
+
+    #[test]
+    fn recognises_go_templates() {
+        for go in [
+            "name: {{ .Values.name }}",
+            "name: {{- .Release.Name }}",
+            "{{ include \"demo.labels\" . | nindent 4 }}",
+            "{{- define \"demo.name\" -}}x{{- end }}",
+            "{{ template \"x\" . }}",
+            "{{ if .Values.on }}a{{ end }}",
+            "{{- range $k, $v := .Values.env }}",
+            "{{ $name := \"x\" }}",
+            "{{/* a comment */}}",
+            "{{ . }}",
+        ] {
+            assert!(looks_like_go_template(go), "{go}");
+        }
+    }
+
+    #[test]
+    fn leaves_jinja_alone() {
+        for jinja in [
+            "name: {{ values.name }}",
+            "{{- values.labels | toyaml | nindent(4) }}",
+            "{% if values.on %}a{% endif %}",
+            "{{ include_file }}",
+            "{{ ending }}",
+            "{{ range(3) | list }}",
+            "{{ '.' ~ x }}",
+        ] {
+            assert!(!looks_like_go_template(jinja), "{jinja}");
+        }
+    }
 }
