@@ -190,19 +190,35 @@ impl Chart {
 /// leniently, so that it can report every problem with it at once.
 pub fn load_chart_files(path: &Path) -> Result<(PathBuf, BTreeMap<String, Vec<u8>>), ChartError> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ChartError::NotFound { path: path.to_path_buf() },
-        _ => ChartError::Io { path: path.to_path_buf(), source: e },
+        std::io::ErrorKind::NotFound => ChartError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ChartError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
     })?;
     if meta.is_dir() {
         return Ok((path.to_path_buf(), read_folder(path)?));
     }
     if meta.len() > MAX_CHART_BYTES {
-        return Err(ChartError::ChartTooLarge { path: path.to_path_buf(), limit: MAX_CHART_BYTES });
+        return Err(ChartError::ChartTooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_CHART_BYTES,
+        });
     }
-    let bytes = std::fs::read(path).map_err(|e| ChartError::Io { path: path.to_path_buf(), source: e })?;
-    let archive = archive::read_chart_archive(&bytes, path)
-        .map_err(|e| ChartError::Archive { path: path.to_path_buf(), message: e.to_string() })?;
-    Ok((path.join(&archive.root), archive.files.into_iter().collect()))
+    let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    Ok((
+        path.join(&archive.root),
+        archive.files.into_iter().collect(),
+    ))
 }
 
 /// Loads a chart from a folder or a `.tgz` archive.
