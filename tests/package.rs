@@ -307,7 +307,7 @@ fn a_chart_that_does_not_render_is_not_packaged() -> TestResult {
         .code(2)
         .stdout("")
         .stderr(predicate::str::contains(
-            "was not packaged: it does not render with its default values",
+            "was not packaged: `skiff lint` found 1 error",
         ))
         .stderr(predicate::str::contains(
             "templates/x.yaml:1: undefined value",
@@ -323,7 +323,7 @@ fn a_chart_that_does_not_render_is_not_packaged() -> TestResult {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "it does not render with the values in ci/bad.yaml",
+            "error[values-schema] ci/bad.yaml: replicas: \"many\" is not of type",
         ));
     assert!(entries(out.path()).is_empty());
     Ok(())
@@ -447,7 +447,7 @@ fn index_has_helms_shape_sorted_newest_first() -> TestResult {
             "Chart.yaml",
             "apiVersion: v2\nname: another\nversion: 2.0.0\n",
         ),
-        ("templates/x.yaml", "a: b\n"),
+        ("templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
     ]);
     skiff()
         .args(["package", path_str(other.path()), "-d"])
@@ -575,7 +575,7 @@ fn merge_keeps_published_entries_and_their_created_times() -> TestResult {
     let changed = tempfile::tempdir()?;
     let src = chart(&[
         ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n"),
-        ("templates/x.yaml", "changed: true\n"),
+        ("templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: changed\n"),
     ]);
     skiff()
         .args([

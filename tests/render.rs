@@ -367,7 +367,7 @@ fn undefined_variable_names_template_line_and_expression() {
         ],
         &[
             "templates/cm.yaml:2",
-            "undefined value `values.nope`",
+            "undefined value: `values.nope` is undefined",
             "^^^^^^^^^^^",
             "is defined",
         ],

@@ -6,8 +6,10 @@ use clap::Args;
 
 use crate::chart::load_chart;
 use crate::error::{Error, Result};
+use crate::lint;
 use crate::package::archive::mtime_from_source_date_epoch;
-use crate::package::{PackOptions, pack, precheck, write_atomically};
+use crate::package::{PackOptions, PackageError, pack, write_atomically};
+use crate::release::RenderOptions;
 
 #[derive(Debug, Args)]
 pub struct PackageArgs {
@@ -40,7 +42,26 @@ pub fn run(args: &PackageArgs) -> Result<i32> {
     };
     // Check the chart as packaged: `chart.version` may be the new --version.
     let packed = pack(&chart, &opts)?;
-    precheck(&packed.chart)?;
+    // Refuse a chart with lint errors (warnings do not block packaging).
+    let report = lint::lint_files(
+        &args.chart,
+        packed.chart.source.clone(),
+        packed.chart.files.clone(),
+        &RenderOptions::default(),
+    )?;
+    let errors = report.summary().errors;
+    if errors > 0 {
+        let mut errors_only = report.clone();
+        errors_only
+            .findings
+            .retain(|f| f.severity == lint::Severity::Error);
+        return Err(PackageError::LintErrors {
+            chart: args.chart.clone(),
+            errors,
+            report: lint::report::text(&errors_only),
+        }
+        .into());
+    }
     std::fs::create_dir_all(&args.destination).map_err(|e| Error::Write {
         path: args.destination.clone(),
         source: e,

@@ -113,14 +113,11 @@ fn describe(err: &minijinja::Error, expression: Option<&str>) -> (String, Option
             Some("the limit is documented in docs/templates.md".into()),
         ),
         ErrorKind::UndefinedError => (
-            format!(
-                "undefined value{quoted}{}",
-                detail.map(|d| format!(" ({d})")).unwrap_or_default()
-            ),
-            Some(
-                "check the name; for an optional value use `x is defined` or `x | default(...)`"
-                    .into(),
-            ),
+            match detail {
+                Some(d) => format!("undefined value: {d}"),
+                None => format!("undefined value{quoted}"),
+            },
+            Some("check the name; for an optional value use `x is defined` or `x | default(...)`".into()),
         ),
         ErrorKind::SyntaxError => (
             format!("syntax error: {}", detail.unwrap_or_default()),

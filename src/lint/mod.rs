@@ -30,6 +30,8 @@ use crate::chart::{self, Chart};
 use crate::error::{EXIT_FINDINGS, Error, Result};
 use crate::manifest::Manifest;
 use crate::release::{self, RenderOptions};
+use crate::values::ValuesError;
+use crate::values::schema::SchemaError;
 
 pub use self::rules::Rule;
 pub use self::settings::Settings;
@@ -121,6 +123,17 @@ impl Report {
 /// is applied to every value set.
 pub fn run_lint(path: &Path, opts: &RenderOptions) -> Result<Report> {
     let (source, files) = chart::load_chart_files(path)?;
+    lint_files(path, source, files, opts)
+}
+
+/// Lints a chart already in memory (`skiff package` lints the chart as it
+/// will be archived). `path` is where it was loaded from, for settings.
+pub fn lint_files(
+    path: &Path,
+    source: PathBuf,
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+    opts: &RenderOptions,
+) -> Result<Report> {
     let settings = Settings::load(path, &source, &files)?;
     let mut sink = Sink::new(&settings, None, "");
     let metadata = rules::chart::check_chart_yaml(&source, &files, &mut sink)?;
@@ -258,6 +271,27 @@ fn lint_value_set(
             rules::objects::check(&objects, &mut sink);
             rules::references::check(&objects, settings, &mut sink);
             rules::hygiene::check(&objects, &mut sink);
+            findings.extend(sink.findings);
+        }
+        Err(Error::Values(ValuesError::Schema(SchemaError::Violations { violations, .. }))) => {
+            let mut sink = Sink::new(settings, Some(set), chart.name());
+            for violation in violations {
+                let mut message = violation.to_string();
+                if let Some((tmp, real)) = shown {
+                    message =
+                        message.replace(&tmp.display().to_string(), &real.display().to_string());
+                }
+                let hint = violation
+                    .hint
+                    .clone()
+                    .unwrap_or_else(|| rules::VALUES_SCHEMA.hint.to_string());
+                let message = message
+                    .split("\n    hint: ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                sink.file(&rules::VALUES_SCHEMA, location, message, hint);
+            }
             findings.extend(sink.findings);
         }
         Err(err) => {

@@ -15,7 +15,6 @@ use serde_yaml::Value;
 use super::archive::{WriteArchiveError, write_chart_archive};
 use super::digest::sha256_hex;
 use crate::chart::{Chart, Metadata};
-use crate::release::{self, RenderOptions};
 
 /// Why a chart was not packaged.
 #[derive(Debug, thiserror::Error)]
@@ -36,13 +35,14 @@ pub enum PackageError {
         source: WriteArchiveError,
     },
     #[error(
-        "{} was not packaged: it does not render with {with}\n{source}",
-        chart.display()
+        "{} was not packaged: `skiff lint` found {errors} error{}:\n{report}",
+        chart.display(),
+        if *errors == 1 { "" } else { "s" }
     )]
-    DoesNotRender {
+    LintErrors {
         chart: PathBuf,
-        with: String,
-        source: Box<crate::error::Error>,
+        errors: usize,
+        report: String,
     },
 }
 
@@ -67,69 +67,8 @@ pub struct PackedChart {
     pub bytes: Vec<u8>,
     /// Lowercase hex SHA-256 of `bytes`, as a repository index records it.
     pub sha256: String,
-    /// The chart as packaged (Chart.yaml rewritten), for [`precheck`].
+    /// The chart as packaged (Chart.yaml rewritten), for the lint check.
     pub chart: Chart,
-}
-
-/// Refuses a chart that does not render with its default values, or with
-/// any of its `ci/*.yaml` value sets, the way `helm package` would not
-/// catch but a chart repository's users would.
-///
-/// This is the one place `skiff package` checks a chart's health; when
-/// `skiff lint` lands, this becomes "refuse a chart with lint errors".
-pub fn precheck(chart: &Chart) -> Result<(), PackageError> {
-    let fail = |with: String| {
-        let chart = chart.source.clone();
-        move |e: crate::error::Error| PackageError::DoesNotRender {
-            chart,
-            with,
-            source: Box::new(e),
-        }
-    };
-    if chart.metadata.is_library() {
-        // A library chart renders nothing on its own; there is nothing to try.
-        return Ok(());
-    }
-    release::render(chart, &RenderOptions::default()).map_err(fail("its default values".into()))?;
-
-    let ci_files: Vec<&String> = chart
-        .files
-        .keys()
-        .filter(|k| {
-            k.strip_prefix("ci/")
-                .is_some_and(|n| !n.contains('/') && (n.ends_with(".yaml") || n.ends_with(".yml")))
-        })
-        .collect();
-    if ci_files.is_empty() {
-        return Ok(());
-    }
-    // `-f` takes paths: use the chart's own file when it is on disk (a
-    // folder), else a copy in a temporary folder (an archive).
-    let scratch = tempfile::tempdir().map_err(|e| {
-        fail("its ci/ values".into())(crate::error::Error::Write {
-            path: std::env::temp_dir(),
-            source: e,
-        })
-    })?;
-    for rel in ci_files {
-        let on_disk = chart.source.join(rel);
-        let path = if on_disk.is_file() {
-            on_disk
-        } else {
-            let copy = scratch.path().join(rel.replace('/', "_"));
-            std::fs::write(&copy, &chart.files[rel]).map_err(|e| {
-                fail(rel.clone())(crate::error::Error::Write {
-                    path: copy.clone(),
-                    source: e,
-                })
-            })?;
-            copy
-        };
-        let mut opts = RenderOptions::default();
-        opts.values.files.push(path);
-        release::render(chart, &opts).map_err(fail(format!("the values in {rel}")))?;
-    }
-    Ok(())
 }
 
 /// Builds the archive of `chart`; see the module docs.

@@ -249,14 +249,18 @@ pub(crate) fn check_values(files: &BTreeMap<String, Vec<u8>>, sink: &mut Sink<'_
     if let Some(bytes) = files.get("values.schema.json") {
         const FILE: &str = "values.schema.json";
         match serde_json::from_slice::<serde_json::Value>(bytes) {
-            Err(e) => sink.file(
-                &VALUES_SCHEMA,
-                FILE,
-                format!("not valid JSON: {e}"),
-                VALUES_SCHEMA.hint.into(),
-            ),
+            Err(e) => {
+                ok = false;
+                sink.file(
+                    &VALUES_SCHEMA,
+                    FILE,
+                    format!("not valid JSON: {e}"),
+                    VALUES_SCHEMA.hint.into(),
+                );
+            }
             Ok(schema @ (serde_json::Value::Object(_) | serde_json::Value::Bool(_))) => {
                 if let Err(e) = jsonschema::meta::validate(&schema) {
+                    ok = false;
                     let at = e.instance_path().to_string();
                     let at = if at.is_empty() {
                         String::new()
@@ -271,12 +275,15 @@ pub(crate) fn check_values(files: &BTreeMap<String, Vec<u8>>, sink: &mut Sink<'_
                     );
                 }
             }
-            Ok(_) => sink.file(
-                &VALUES_SCHEMA,
-                FILE,
-                "a JSON Schema must be an object (or true/false)".into(),
-                VALUES_SCHEMA.hint.into(),
-            ),
+            Ok(_) => {
+                ok = false;
+                sink.file(
+                    &VALUES_SCHEMA,
+                    FILE,
+                    "a JSON Schema must be an object (or true/false)".into(),
+                    VALUES_SCHEMA.hint.into(),
+                );
+            }
         }
     }
     ok

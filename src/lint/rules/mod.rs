@@ -108,8 +108,8 @@ pub const VALUES_YAML: Rule = rule(
 pub const VALUES_SCHEMA: Rule = rule(
     "values-schema",
     Error,
-    "values.schema.json is valid JSON and a valid JSON Schema",
-    "fix values.schema.json; see https://json-schema.org/understanding-json-schema/",
+    "values.schema.json is valid JSON and a valid JSON Schema, and each value set satisfies it",
+    "fix values.schema.json or the value; see https://json-schema.org/understanding-json-schema/",
 );
 pub const LINT_SETTINGS: Rule = rule(
     "lint-settings",
