@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use crate::chart::ChartError;
+use crate::diff::DiffError;
 use crate::engine::RenderError;
 use crate::manifest::ManifestError;
 use crate::values::ValuesError;
@@ -27,6 +28,8 @@ pub enum Error {
     Render(#[from] RenderError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    Diff(#[from] DiffError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
     Write { path: PathBuf, source: std::io::Error },
     #[error("{0}")]
