@@ -3,6 +3,7 @@
 //! from [`crate::error::Error::exit_code`] or a command's findings.
 
 mod completion;
+mod diff;
 mod render;
 mod show;
 mod values_flags;
@@ -30,6 +31,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Show a chart's Chart.yaml, values.yaml, values.schema.json or README.
     Show(show::ShowArgs),
+    /// Compare two renders object by object (charts, .tgz or manifest files); exit 1 when they differ.
+    Diff(diff::DiffArgs),
     /// Print a shell completion script.
     Completion(completion::CompletionArgs),
 }
@@ -49,6 +52,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Res
     match cli.command {
         Command::Render(args) => render::run(&args, sub),
         Command::Show(args) => show::run(&args),
+        Command::Diff(args) => diff::run(&args, sub),
         Command::Completion(args) => completion::run(&args),
     }
 }
