@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use crate::chart::ChartError;
+use crate::diff::DiffError;
 use crate::engine::RenderError;
 use crate::lint::settings::SettingsError;
 use crate::manifest::ManifestError;
@@ -30,6 +31,7 @@ pub enum Error {
     Manifest(#[from] ManifestError),
     #[error(transparent)]
     LintSettings(#[from] SettingsError),
+    Diff(#[from] DiffError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
     Write {
         path: PathBuf,

@@ -447,7 +447,10 @@ fn index_has_helms_shape_sorted_newest_first() -> TestResult {
             "Chart.yaml",
             "apiVersion: v2\nname: another\nversion: 2.0.0\n",
         ),
-        ("templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+        (
+            "templates/x.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+        ),
     ]);
     skiff()
         .args(["package", path_str(other.path()), "-d"])
@@ -575,7 +578,10 @@ fn merge_keeps_published_entries_and_their_created_times() -> TestResult {
     let changed = tempfile::tempdir()?;
     let src = chart(&[
         ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n"),
-        ("templates/x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: changed\n"),
+        (
+            "templates/x.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: changed\n",
+        ),
     ]);
     skiff()
         .args([

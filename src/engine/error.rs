@@ -117,7 +117,10 @@ fn describe(err: &minijinja::Error, expression: Option<&str>) -> (String, Option
                 Some(d) => format!("undefined value: {d}"),
                 None => format!("undefined value{quoted}"),
             },
-            Some("check the name; for an optional value use `x is defined` or `x | default(...)`".into()),
+            Some(
+                "check the name; for an optional value use `x is defined` or `x | default(...)`"
+                    .into(),
+            ),
         ),
         ErrorKind::SyntaxError => (
             format!("syntax error: {}", detail.unwrap_or_default()),
