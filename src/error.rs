@@ -31,6 +31,7 @@ pub enum Error {
     Manifest(#[from] ManifestError),
     #[error(transparent)]
     LintSettings(#[from] SettingsError),
+    #[error(transparent)]
     Diff(#[from] DiffError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
     Write {
