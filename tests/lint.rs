@@ -773,3 +773,36 @@ fn a_job_sharing_the_service_labels_does_not_need_its_ports() {
     assert!(labelled.contains("component: migrate"));
     assert_rules(&[("templates/job.yaml", &labelled)], &[]);
 }
+
+#[test]
+fn schema_violations_in_a_value_set_are_values_schema_findings() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "replicas: 1\n"),
+        (
+            "values.schema.json",
+            r#"{"type": "object", "additionalProperties": false, "properties": {"replicas": {"type": "integer"}}}"#,
+        ),
+        ("ci/typo.yaml", "replicsa: 2\n"),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+    ]);
+    let (code, json) = lint_json(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "values-schema")
+        .expect("a values-schema finding");
+    assert_eq!(finding["value_set"], "ci/typo.yaml");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("replicsa: unknown key `replicsa`")
+    );
+    assert_eq!(finding["hint"], "did you mean `replicas`?");
+}

@@ -101,8 +101,7 @@ impl ValueArgs {
         }
         for (kind, expr) in &self.sets {
             let mut values = Values::new();
-            let mut read_file =
-                |p: &str| std::fs::read_to_string(p).map_err(|e| format!("cannot read {p}: {e}"));
+            let mut read_file = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
             strvals::parse_into(expr, *kind, &mut values, &mut read_file)?;
             layers.push(Layer {
                 origin: Origin::Set {

@@ -1,0 +1,389 @@
+//! `skiff values` and the value layers: merge, --set family, schema errors
+//! with provenance, computed defaults, --explain, and every bad-input case.
+
+mod common;
+
+use common::{CHART_YAML, chart, skiff};
+use predicates::prelude::*;
+
+const DEMO: &str = "tests/fixtures/values-demo";
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = skiff()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("skiff values -o json prints JSON")
+}
+
+fn temp_file(text: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new().suffix(".yaml").tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    file
+}
+
+#[test]
+fn layers_merge_in_order_and_null_deletes() {
+    let f1 = temp_file("api:\n  replicas: 3\n  env:\n    A: one\n");
+    let f2 = temp_file("api:\n  replicas: 4\n  env:\n    LOG_LEVEL: null\n");
+    let v = json_of(&[
+        "values",
+        DEMO,
+        "-o",
+        "json",
+        "-f",
+        f1.path().to_str().unwrap(),
+        "-f",
+        f2.path().to_str().unwrap(),
+        "--set",
+        "api.replicas=5",
+        "--set-string",
+        "api.env.C=007",
+        "--set-json",
+        "api.env.D=\"json\"",
+    ]);
+    assert_eq!(v["api"]["replicas"], 5);
+    assert_eq!(
+        v["api"]["env"],
+        serde_json::json!({"A": "one", "C": "007", "D": "json"})
+    );
+    assert_eq!(v["api"]["image"], "registry/api:1.0.0");
+}
+
+#[test]
+fn set_flags_apply_in_the_order_given() {
+    let v = json_of(&[
+        "values",
+        DEMO,
+        "-o",
+        "json",
+        "--set-string",
+        "api.image=a",
+        "--set",
+        "api.image=b",
+    ]);
+    assert_eq!(v["api"]["image"], "b");
+    let v = json_of(&[
+        "values",
+        DEMO,
+        "-o",
+        "json",
+        "--set",
+        "api.image=b",
+        "--set-string",
+        "api.image=a",
+    ]);
+    assert_eq!(v["api"]["image"], "a");
+}
+
+#[test]
+fn set_file_reads_the_file() {
+    let f = temp_file("line1\nline2\n");
+    let arg = format!("api.image={}", f.path().display());
+    let v = json_of(&["values", DEMO, "-o", "json", "--set-file", &arg]);
+    assert_eq!(v["api"]["image"], "line1\nline2\n");
+}
+
+#[test]
+fn yaml_output_is_canonical() {
+    skiff()
+        .args(["values", DEMO, "--set-string", "api.env.X=yes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("    X: 'yes'\n"));
+}
+
+#[test]
+fn computed_defaults_sit_between_chart_defaults_and_user_values() {
+    let v = json_of(&["values", DEMO, "-o", "json", "--set", "worker.enabled=true"]);
+    assert_eq!(v["api"]["env"]["RETRIES"], "off");
+    let v = json_of(&["values", DEMO, "-o", "json"]);
+    assert!(v["api"]["env"].get("RETRIES").is_none());
+    // An explicit user value wins over the computed one.
+    let v = json_of(&[
+        "values",
+        DEMO,
+        "-o",
+        "json",
+        "--set",
+        "worker.enabled=true",
+        "--set",
+        "api.env.RETRIES=on",
+    ]);
+    assert_eq!(v["api"]["env"]["RETRIES"], "on");
+}
+
+#[test]
+fn explain_shows_the_layer_that_set_each_value() {
+    let f = temp_file("api:\n  replicas: 3\n");
+    let out = skiff()
+        .args([
+            "values",
+            DEMO,
+            "-f",
+            f.path().to_str().unwrap(),
+            "--set",
+            "worker.enabled=true",
+            "--explain",
+            "api",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let file = f.path().display().to_string();
+    assert!(
+        out.contains(&format!(
+            "api.replicas = 3\n  set by {file}:2\n  over   {DEMO}/values.yaml:3 = 2\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "api.image = \"registry/api:1.0.0\"\n  set by {DEMO}/values.yaml:2\n"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "api.env.RETRIES = \"off\"\n  set by {DEMO}/values.computed.yaml (computed)\n"
+        )),
+        "{out}"
+    );
+    // The whole tree when no path is given, a flag as the source of a --set value.
+    skiff()
+        .args(["values", DEMO, "--set", "worker.enabled=true", "--explain"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "worker.enabled = true\n  set by --set worker.enabled=true\n  over   ",
+        ));
+    skiff()
+        .args(["values", DEMO, "--explain", "nope.x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--explain nope.x: no such value"));
+}
+
+#[test]
+fn schema_errors_are_reported_together_with_layer_and_hint() {
+    let f = temp_file("api:\n  imag: x\n  replicas: two\nautoscalling:\n  enabled: false\n");
+    let assert = skiff()
+        .args([
+            "render",
+            DEMO,
+            "-f",
+            f.path().to_str().unwrap(),
+            "--set",
+            "api.image=null",
+        ])
+        .assert()
+        .code(2)
+        .stdout("");
+    let err = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    let file = f.path().display().to_string();
+    for want in [
+        "the values do not match the chart's schema (4 problems)",
+        &format!(
+            "api.imag: unknown key `imag` [additionalProperties]\n    set by {file}:2\n    hint: did you mean `api.image`?"
+        ),
+        "api.image: is required but not set [required]",
+        &format!("api.replicas: \"two\" is not of type \"integer\" [type]\n    set by {file}:3"),
+        &format!(
+            "autoscalling: unknown key `autoscalling` [additionalProperties]\n    set by {file}:4\n    hint: did you mean `autoscaling`?"
+        ),
+    ] {
+        assert!(err.contains(want), "{want}\nin:\n{err}");
+    }
+}
+
+#[test]
+fn schema_refs_to_chart_files_resolve_and_set_flags_are_named() {
+    skiff()
+        .args(["values", DEMO, "--set", "autoscaling.minReplicas=0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("autoscaling.minReplicas: 0 is less than the minimum of 1 [minimum]\n    set by --set autoscaling.minReplicas=0"));
+}
+
+#[test]
+fn remote_schema_refs_are_refused() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "a: 1\n"),
+        (
+            "values.schema.json",
+            r#"{"properties": {"a": {"$ref": "http://example.com/s.json"}}}"#,
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+    ]);
+    skiff()
+        .args(["values", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("points outside the chart"));
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "values.schema.json",
+            r#"{"properties": {"a": {"$ref": "../../etc/s.json"}}}"#,
+        ),
+    ]);
+    skiff()
+        .args(["values", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("outside the chart")
+                .or(predicate::str::contains("no such file")),
+        );
+}
+
+#[test]
+fn cross_field_rules_fail_from_computed_values() {
+    skiff()
+        .args(["render", DEMO, "--set", "autoscaling.minReplicas=9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("values.computed.yaml:8"))
+        .stderr(predicate::str::contains(
+            "autoscaling.minReplicas must not exceed autoscaling.maxReplicas",
+        ));
+}
+
+// ---- bad input: clear error, exit 2 ----
+
+fn values_fails(extra: &[&str], needles: &[&str]) {
+    let mut args = vec!["values", DEMO];
+    args.extend_from_slice(extra);
+    let mut assert = skiff().args(&args).assert().code(2).stdout("");
+    for needle in needles {
+        assert = assert.stderr(predicate::str::contains(*needle));
+    }
+}
+
+#[test]
+fn missing_values_file() {
+    values_fails(
+        &["-f", "no/such.yaml"],
+        &["no/such.yaml: no such values file"],
+    );
+}
+
+#[test]
+fn values_file_not_yaml_names_the_line() {
+    let f = temp_file("a: 1\nb: [\n");
+    values_fails(
+        &["-f", f.path().to_str().unwrap()],
+        &[&format!("{}:3: not valid YAML", f.path().display())],
+    );
+}
+
+#[test]
+fn values_file_not_a_mapping_names_the_line() {
+    let f = temp_file("# comment\n- a\n- b\n");
+    values_fails(
+        &["-f", f.path().to_str().unwrap()],
+        &[&format!(
+            "{}:2: values must be a mapping (key: value), found a list",
+            f.path().display()
+        )],
+    );
+}
+
+#[test]
+fn malformed_set_shows_flag_position_and_caret() {
+    values_fails(
+        &["--set", "a[x]=1"],
+        &[
+            "--set \"a[x]=1\": invalid list index \"x\"",
+            "  a[x]=1\n    ^",
+        ],
+    );
+}
+
+#[test]
+fn huge_list_index_is_an_error_not_an_allocation() {
+    values_fails(&["--set", "l[99999999]=x"], &["--set \"l[99999999]=x\""]);
+}
+
+#[test]
+fn set_file_missing() {
+    values_fails(
+        &["--set-file", "a=/no/such/file"],
+        &["--set-file \"a=/no/such/file\"", "/no/such/file"],
+    );
+}
+
+#[test]
+fn set_json_invalid() {
+    values_fails(&["--set-json", "a={x"], &["--set-json \"a={x\""]);
+}
+
+#[test]
+fn schema_not_json() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.schema.json", "{\n  \"type\": \"object\",\n}\n"),
+    ]);
+    skiff()
+        .args(["values", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "values.schema.json:3: not valid JSON",
+        ));
+}
+
+#[test]
+fn schema_not_a_schema() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.schema.json", r#"{"type": "objekt"}"#),
+    ]);
+    skiff()
+        .args(["values", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "values.schema.json: not a valid JSON Schema",
+        ));
+}
+
+#[test]
+fn computed_template_that_fails() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.computed.yaml", "a: {{ values.nope }}\n"),
+    ]);
+    skiff()
+        .args(["values", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "values.computed.yaml:1: undefined value",
+        ));
+}
+
+#[test]
+fn computed_template_that_renders_a_non_mapping() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.computed.yaml", "- a\n- b\n"),
+    ]);
+    skiff()
+        .args(["values", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "values.computed.yaml: its rendered output must be a YAML mapping",
+        ));
+}
