@@ -69,16 +69,12 @@ pub fn resolve_values(
 ) -> Result<(Values, Vec<Layer>)> {
     let defaults_path = chart.display_path("values.yaml");
     let defaults = match chart.text("values.yaml")? {
-        Some(text) => Layer {
-            origin: Origin::Defaults(defaults_path.clone()),
-            values: values::parse_values(text, &defaults_path)?,
-            text: Some(text.to_string()),
-        },
-        None => Layer {
-            origin: Origin::Defaults(defaults_path),
-            values: Values::new(),
-            text: None,
-        },
+        Some(text) => Layer::new(
+            Origin::Defaults(defaults_path.clone()),
+            values::parse_values(text, &defaults_path)?,
+            Some(text.to_string()),
+        ),
+        None => Layer::new(Origin::Defaults(defaults_path), Values::new(), None),
     };
     let user = opts.values.layers()?;
     let mut layers = vec![defaults];
@@ -117,11 +113,7 @@ fn computed_layer(
         path: path.clone(),
         message: format!("its rendered output must be a YAML mapping of values: {e}"),
     })?;
-    Ok(Some(Layer {
-        origin: Origin::Computed(path),
-        values: computed,
-        text: None,
-    }))
+    Ok(Some(Layer::new(Origin::Computed(path), computed, None)))
 }
 
 /// Renders a chart with the given options.

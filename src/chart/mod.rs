@@ -11,7 +11,6 @@ pub mod ignore;
 pub mod metadata;
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 pub use metadata::Metadata;
@@ -171,17 +170,6 @@ impl Chart {
                 version: version.to_string(),
             })
         }
-    }
-
-    /// A human summary used by `skiff show chart` for archives and folders alike.
-    pub fn chart_yaml(&self) -> String {
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            "{}",
-            self.text("Chart.yaml").ok().flatten().unwrap_or_default()
-        );
-        out
     }
 }
 

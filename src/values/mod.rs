@@ -76,7 +76,30 @@ pub struct Layer {
     pub origin: Origin,
     pub values: Values,
     /// The YAML text, for locating a value's line (files only).
-    pub text: Option<String>,
+    text: Option<String>,
+    /// Value path → line, computed on first use (messages, `--explain`).
+    lines: std::sync::OnceLock<std::collections::HashMap<Vec<provenance::Step>, usize>>,
+}
+
+impl Layer {
+    /// A layer; `text` is the YAML it was parsed from, when it came from a file.
+    pub fn new(origin: Origin, values: Values, text: Option<String>) -> Layer {
+        Layer {
+            origin,
+            values,
+            text,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The 1-based line a value is written on, for layers read from a file.
+    pub fn line_of(&self, path: &[provenance::Step]) -> Option<usize> {
+        let text = self.text.as_deref()?;
+        self.lines
+            .get_or_init(|| provenance::line_index(text))
+            .get(path)
+            .copied()
+    }
 }
 
 /// The user's value flags, in the order given on the command line.
@@ -93,24 +116,17 @@ impl ValueArgs {
         for path in &self.files {
             let text = read_values_file(path)?;
             let values = parse_values(&text, path)?;
-            layers.push(Layer {
-                origin: Origin::File(path.clone()),
-                values,
-                text: Some(text),
-            });
+            layers.push(Layer::new(Origin::File(path.clone()), values, Some(text)));
         }
         for (kind, expr) in &self.sets {
             let mut values = Values::new();
             let mut read_file = |p: &str| std::fs::read_to_string(p).map_err(|e| e.to_string());
             strvals::parse_into(expr, *kind, &mut values, &mut read_file)?;
-            layers.push(Layer {
-                origin: Origin::Set {
-                    kind: *kind,
-                    expr: expr.clone(),
-                },
-                values,
-                text: None,
-            });
+            let origin = Origin::Set {
+                kind: *kind,
+                expr: expr.clone(),
+            };
+            layers.push(Layer::new(origin, values, None));
         }
         Ok(layers)
     }
