@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 
 use crate::chart::ChartError;
+use crate::diff::DiffError;
 use crate::engine::RenderError;
+use crate::lint::settings::SettingsError;
 use crate::manifest::ManifestError;
 use crate::values::ValuesError;
 
@@ -27,13 +29,32 @@ pub enum Error {
     Render(#[from] RenderError),
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    #[error(transparent)]
+    LintSettings(#[from] SettingsError),
+    #[error(transparent)]
+    Diff(#[from] DiffError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
     Write {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    AtomicWrite(#[from] crate::package::atomic::AtomicWriteError),
+    #[error(transparent)]
+    Package(#[from] crate::package::PackageError),
+    /// Boxed: the largest error, and a rare one.
+    #[error(transparent)]
+    Index(Box<crate::package::IndexError>),
+    #[error(transparent)]
+    Archive(#[from] crate::package::archive::WriteArchiveError),
     #[error("{0}")]
     Usage(String),
+}
+
+impl From<crate::package::IndexError> for Error {
+    fn from(e: crate::package::IndexError) -> Self {
+        Error::Index(Box::new(e))
+    }
 }
 
 impl Error {

@@ -3,8 +3,10 @@
 
 pub mod chart;
 pub mod cli;
+pub mod diff;
 pub mod engine;
 pub mod error;
+pub mod lint;
 pub mod manifest;
 pub mod package;
 pub mod release;

@@ -185,6 +185,42 @@ impl Chart {
     }
 }
 
+/// The files of a chart folder or `.tgz` archive and the chart's source
+/// path, without reading Chart.yaml. `skiff lint` parses Chart.yaml itself,
+/// leniently, so that it can report every problem with it at once.
+pub fn load_chart_files(path: &Path) -> Result<(PathBuf, BTreeMap<String, Vec<u8>>), ChartError> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => ChartError::NotFound {
+            path: path.to_path_buf(),
+        },
+        _ => ChartError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        },
+    })?;
+    if meta.is_dir() {
+        return Ok((path.to_path_buf(), read_folder(path)?));
+    }
+    if meta.len() > MAX_CHART_BYTES {
+        return Err(ChartError::ChartTooLarge {
+            path: path.to_path_buf(),
+            limit: MAX_CHART_BYTES,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    Ok((
+        path.join(&archive.root),
+        archive.files.into_iter().collect(),
+    ))
+}
+
 /// Loads a chart from a folder or a `.tgz` archive.
 pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -205,6 +241,12 @@ pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
 }
 
 fn load_archive(path: &Path) -> Result<Chart, ChartError> {
+    let bytes = read_archive_file(path)?;
+    Ok(chart_from_archive(path, &bytes)?.0)
+}
+
+/// Reads an archive file's bytes, refusing one over [`MAX_CHART_BYTES`].
+pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, ChartError> {
     let size = std::fs::metadata(path)
         .map_err(|e| ChartError::Io {
             path: path.to_path_buf(),
@@ -217,14 +259,21 @@ fn load_archive(path: &Path) -> Result<Chart, ChartError> {
             limit: MAX_CHART_BYTES,
         });
     }
-    let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
+    std::fs::read(path).map_err(|e| ChartError::Io {
         path: path.to_path_buf(),
         source: e,
-    })?;
-    let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
+    })
+}
+
+/// A chart from the bytes of the archive at `path` (named in errors), and
+/// the mtime its `Chart.yaml` entry records (see
+/// [`archive::ArchiveChart::chart_yaml_mtime`]).
+pub fn chart_from_archive(path: &Path, bytes: &[u8]) -> Result<(Chart, Option<u64>), ChartError> {
+    let archive = archive::read_chart_archive(bytes, path).map_err(|e| ChartError::Archive {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
+    let mtime = archive.chart_yaml_mtime;
     let files = archive.files.into_iter().collect();
     let chart = Chart::from_files(path.join(&archive.root), files)?;
     if chart.metadata.name != archive.root {
@@ -236,7 +285,7 @@ fn load_archive(path: &Path) -> Result<Chart, ChartError> {
             ),
         });
     }
-    Ok(chart)
+    Ok((chart, mtime))
 }
 
 /// Reads every file under `root`, honouring `.helmignore`, refusing links
@@ -248,11 +297,13 @@ fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
     };
     let canonical_root = std::fs::canonicalize(root).map_err(io(root))?;
     let rules = match std::fs::read_to_string(root.join(".helmignore")) {
-        Ok(text) => IgnoreRules::parse(&text).map_err(|e| ChartError::Ignore {
-            path: root.to_path_buf(),
-            message: e.to_string(),
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => IgnoreRules::empty(),
+        Ok(text) => IgnoreRules::parse(&text)
+            .map_err(|e| ChartError::Ignore {
+                path: root.to_path_buf(),
+                message: e.to_string(),
+            })?
+            .with_defaults(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => IgnoreRules::empty().with_defaults(),
         Err(e) => return Err(io(&root.join(".helmignore"))(e)),
     };
     let mut walk = Walk {

@@ -3,7 +3,11 @@
 //! from [`crate::error::Error::exit_code`] or a command's findings.
 
 mod completion;
+mod diff;
+mod lint;
+mod package;
 mod render;
+mod repo;
 mod show;
 mod values;
 mod values_flags;
@@ -29,10 +33,21 @@ pub enum Command {
     /// Render a chart into Kubernetes manifests on stdout.
     #[command(visible_alias = "template")]
     Render(render::RenderArgs),
+    /// Check a chart, its renders with the defaults and each ci/*.yaml, and the rendered objects.
+    Lint(lint::LintArgs),
     /// Show a chart's Chart.yaml, values.yaml, values.schema.json or README.
     Show(show::ShowArgs),
     /// Print the final values (all layers merged), or explain where each came from.
     Values(values::ValuesArgs),
+    /// Package a chart into a reproducible `<name>-<version>.tgz`.
+    // `--version` is the chart version to set here, as in `helm package`.
+    #[command(disable_version_flag = true)]
+    Package(package::PackageArgs),
+    /// Chart repository tools (`repo index`).
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
+    /// Compare two renders object by object (charts, .tgz or manifest files); exit 1 when they differ.
+    Diff(diff::DiffArgs),
     /// Print a shell completion script.
     Completion(completion::CompletionArgs),
 }
@@ -56,8 +71,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Res
     let sub = matches.subcommand().map(|(_, m)| m);
     match cli.command {
         Command::Render(args) => render::run(&args, sub),
+        Command::Lint(args) => lint::run(&args, sub),
         Command::Show(args) => show::run(&args),
         Command::Values(args) => values::run(&args, sub),
+        Command::Package(args) => package::run(&args),
+        Command::Repo(cmd) => repo::run(&cmd),
+        Command::Diff(args) => diff::run(&args, sub),
         Command::Completion(args) => completion::run(&args),
     }
 }

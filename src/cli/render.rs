@@ -151,10 +151,7 @@ fn write_output_dir(dir: &Path, manifests: &[crate::manifest::Manifest]) -> Resu
             path: parent.to_path_buf(),
             source: e,
         })?;
-        crate::package::write_atomically(&path, text.as_bytes()).map_err(|e| Error::Write {
-            path: path.clone(),
-            source: e,
-        })?;
+        crate::package::write_atomically(&path, text.as_bytes())?;
         println!("wrote {}", path.display());
     }
     Ok(())

@@ -78,6 +78,11 @@ pub struct RenderedFile {
 impl Engine {
     /// Builds the environment for a chart. Template files must be UTF-8.
     pub fn new(chart: &Chart, limits: Limits) -> Result<Engine, RenderError> {
+        if chart.metadata.is_library() {
+            return Err(RenderError::LibraryChart {
+                path: chart.source.clone(),
+            });
+        }
         let mut sources = BTreeMap::new();
         for (name, bytes) in chart.templates() {
             let text = std::str::from_utf8(bytes).map_err(|_| RenderError::NotUtf8 {
@@ -94,7 +99,7 @@ impl Engine {
         env.set_syntax(syntax());
         env.set_fuel(Some(limits.fuel));
         env.set_recursion_limit(limits.recursion);
-        env.set_debug(false);
+        env.set_debug(true);
         env.set_formatter(filters::format_value);
         filters::register(&mut env);
         Ok(Engine {
@@ -163,7 +168,7 @@ impl Engine {
     pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
         let template = self.env.get_template(name).map_err(|e| self.error(e))?;
         let ctx = self.template_context(name, ctx);
-        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
+        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()), None)
     }
 
     /// Renders a template that is not under templates/ (values.computed.yaml).
@@ -177,12 +182,11 @@ impl Engine {
         let template = self
             .env
             .template_from_named_str(name, source)
-            .map_err(|e| self.error_with_source(e, source))?;
-        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()))
-            .map_err(|e| match e {
-                RenderError::Template { .. } => e,
-                other => other,
-            })
+            .map_err(|e| self.error_with_source(e, Some((name, source))))?;
+        self.capped(
+            |w| template.render_captured_to(ctx, w).map(|_| ()),
+            Some((name, source)),
+        )
     }
 
     fn template_context(&self, name: &str, ctx: &Context) -> Value {
@@ -199,6 +203,7 @@ impl Engine {
     fn capped(
         &self,
         render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>,
+        extra: Option<(&str, &str)>,
     ) -> Result<String, RenderError> {
         let mut writer = CappedWriter {
             buf: Vec::new(),
@@ -211,21 +216,22 @@ impl Engine {
                 limit: self.limits.template_bytes,
             });
         }
-        result.map_err(|e| self.error(e))?;
+        result.map_err(|e| self.error_with_source(e, extra))?;
         String::from_utf8(writer.buf)
             .map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
     }
 
     fn error(&self, err: minijinja::Error) -> RenderError {
-        let source = err
-            .name()
-            .and_then(|n| self.sources.get(n))
-            .map(String::as_str);
-        error::from_minijinja(&err, &self.source, source)
+        self.error_with_source(err, None)
     }
 
-    fn error_with_source(&self, err: minijinja::Error, source: &str) -> RenderError {
-        error::from_minijinja(&err, &self.source, Some(source))
+    /// `extra` is the (name, source) of a template that is not under templates/.
+    fn error_with_source(&self, err: minijinja::Error, extra: Option<(&str, &str)>) -> RenderError {
+        let source_of = |name: &str| match extra {
+            Some((extra_name, text)) if extra_name == name => Some(text.to_string()),
+            _ => self.sources.get(name).cloned(),
+        };
+        error::from_minijinja(&err, &self.source, &source_of)
     }
 }
 

@@ -148,12 +148,7 @@ pub fn parse_rendered(
 
 /// Sorts in Helm's install order by kind, then by name (stable).
 pub fn sort(manifests: &mut [Manifest]) {
-    manifests.sort_by(|a, b| {
-        order::kind_rank(a.kind())
-            .cmp(&order::kind_rank(b.kind()))
-            .then_with(|| a.kind().cmp(b.kind()))
-            .then_with(|| a.name().cmp(b.name()))
-    });
+    manifests.sort_by(|a, b| order::cmp_install_order((a.kind(), a.name()), (b.kind(), b.name())));
 }
 
 /// The whole stream as `skiff render` prints it.

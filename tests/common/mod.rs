@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 /// The `skiff` binary under test, run from the repository root.
 pub fn skiff() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("skiff").expect("the skiff binary is built by cargo test");
+    let mut cmd =
+        assert_cmd::Command::cargo_bin("skiff").expect("the skiff binary is built by cargo test");
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
     cmd.env_remove("NO_COLOR").env("SKIFF_TEST", "1");
     cmd
@@ -14,7 +15,9 @@ pub fn skiff() -> assert_cmd::Command {
 
 /// Path of a fixture under tests/fixtures.
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// A throwaway chart written from (path, text) pairs into a temp folder.

@@ -1,0 +1,79 @@
+//! `skiff package CHART [-d DIR] [--version V] [--app-version V]`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::chart::load_chart;
+use crate::error::{Error, Result};
+use crate::lint;
+use crate::package::archive::mtime_from_source_date_epoch;
+use crate::package::{PackOptions, PackageError, pack, write_atomically};
+use crate::release::RenderOptions;
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// A chart folder or .tgz (a .tgz is re-packaged).
+    pub chart: PathBuf,
+    /// Folder to write the archive to (created if missing).
+    #[arg(
+        short = 'd',
+        long = "destination",
+        value_name = "DIR",
+        default_value = "."
+    )]
+    pub destination: PathBuf,
+    /// Set the chart's version (SemVer 2) in the packaged Chart.yaml.
+    #[arg(long = "version", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Set the chart's appVersion in the packaged Chart.yaml.
+    #[arg(long = "app-version", value_name = "VERSION")]
+    pub app_version: Option<String>,
+}
+
+/// Prints `Packaged <name> <version> to <path>` and `sha256:<hex>`.
+pub fn run(args: &PackageArgs) -> Result<i32> {
+    let mtime = mtime_from_source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    let chart = load_chart(&args.chart)?;
+    let opts = PackOptions {
+        version: args.version.clone(),
+        app_version: args.app_version.clone(),
+        mtime,
+    };
+    // Check the chart as packaged: `chart.version` may be the new --version.
+    let packed = pack(&chart, &opts)?;
+    // Refuse a chart with lint errors (warnings do not block packaging).
+    let report = lint::lint_files(
+        &args.chart,
+        packed.chart.source.clone(),
+        packed.chart.files.clone(),
+        &RenderOptions::default(),
+    )?;
+    let errors = report.summary().errors;
+    if errors > 0 {
+        let mut errors_only = report.clone();
+        errors_only
+            .findings
+            .retain(|f| f.severity == lint::Severity::Error);
+        return Err(PackageError::LintErrors {
+            chart: args.chart.clone(),
+            errors,
+            report: lint::report::text(&errors_only),
+        }
+        .into());
+    }
+    std::fs::create_dir_all(&args.destination).map_err(|e| Error::Write {
+        path: args.destination.clone(),
+        source: e,
+    })?;
+    let path = args.destination.join(&packed.file_name);
+    write_atomically(&path, &packed.bytes)?;
+    println!(
+        "Packaged {} {} to {}",
+        packed.name,
+        packed.version,
+        path.display()
+    );
+    println!("sha256:{}", packed.sha256);
+    Ok(0)
+}

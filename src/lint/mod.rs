@@ -1,0 +1,492 @@
+//! `skiff lint`: checks a chart and its renders, returning findings as data.
+//!
+//! What is checked, in order (every rule id is listed in [`rules::ALL`] and
+//! documented in docs/lint.md):
+//! 1. the chart's own files: Chart.yaml (read leniently so that every field
+//!    problem is reported at once), values.yaml, values.schema.json, README;
+//! 2. one render per *value set*: the chart defaults, then each `ci/*.yaml`
+//!    layered over them; the user's value flags apply on top of every set;
+//! 3. the rendered objects of each value set: required fields, names,
+//!    duplicates, selectors and references, and hygiene warnings.
+//!
+//! A chart that cannot be linted at all (no chart there, Chart.yaml missing
+//! or not YAML, a broken `.skifflint.yaml`, unreadable value flags) is an
+//! [`Error`] (exit 2); everything else is a [`Finding`]. Like Helm's
+//! `lint/support.Message`, findings carry no formatting: [`report`] prints them.
+
+mod names;
+pub mod report;
+pub mod rules;
+pub mod settings;
+mod workload;
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::chart::{self, Chart};
+use crate::error::{EXIT_FINDINGS, Error, Result};
+use crate::manifest::Manifest;
+use crate::release::{self, RenderOptions};
+use crate::values::ValuesError;
+use crate::values::schema::SchemaError;
+
+pub use self::rules::Rule;
+pub use self::settings::Settings;
+
+/// How bad a finding is. Errors fail `skiff lint`; warnings fail it with
+/// `--strict`; info never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// One problem found by one rule. The json output serialises exactly these
+/// fields (docs/lint.md "JSON output"); keep the shape stable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    /// The rule id (`chart-version`, `service-selector`, ...).
+    pub rule: &'static str,
+    /// `defaults` or `ci/<file>.yaml`; `None` for checks of the chart's files.
+    pub value_set: Option<String>,
+    /// The chart file concerned, relative to the chart root
+    /// (`Chart.yaml`, `templates/deployment.yaml`, `ci/prod.yaml`).
+    pub location: String,
+    /// `Kind/name` of the rendered object concerned, if any.
+    pub object: Option<String>,
+    pub message: String,
+    pub hint: String,
+}
+
+/// The name of the value set made of the chart's defaults (plus user flags).
+pub const DEFAULTS: &str = "defaults";
+
+/// Everything `skiff lint` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub chart: String,
+    /// The value sets rendered, in order: `defaults`, then `ci/*.yaml`.
+    pub value_sets: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// Counts per severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub info: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for f in &self.findings {
+            match f.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.info += 1,
+            }
+        }
+        s
+    }
+
+    /// 1 when there is an error (or, with `strict`, a warning), else 0.
+    pub fn exit_code(&self, strict: bool) -> i32 {
+        let s = self.summary();
+        if s.errors > 0 || (strict && s.warnings > 0) {
+            EXIT_FINDINGS
+        } else {
+            0
+        }
+    }
+}
+
+/// Lints the chart at `path`. `opts` carries the user's value flags, the
+/// release name and namespace, and the target cluster's capabilities; it
+/// is applied to every value set.
+pub fn run_lint(path: &Path, opts: &RenderOptions) -> Result<Report> {
+    let (source, files) = chart::load_chart_files(path)?;
+    lint_files(path, source, files, opts)
+}
+
+/// Lints a chart already in memory (`skiff package` lints the chart as it
+/// will be archived). `path` is where it was loaded from, for settings.
+pub fn lint_files(
+    path: &Path,
+    source: PathBuf,
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+    opts: &RenderOptions,
+) -> Result<Report> {
+    let settings = Settings::load(path, &source, &files)?;
+    let mut sink = Sink::new(&settings, None, "");
+    let metadata = rules::chart::check_chart_yaml(&source, &files, &mut sink)?;
+    let values_ok = rules::chart::check_values(&files, &mut sink);
+    rules::chart::check_files(&files, &mut sink);
+    rules::chart::check_settings(&settings, &mut sink);
+    let mut findings = sink.findings;
+
+    // Stdin can be read once; lint renders several times.
+    let _stdin_copy;
+    let mut opts = opts.clone();
+    if opts.values.files.iter().any(|f| f == Path::new("-")) {
+        let dir = tempfile::tempdir().map_err(|e| Error::Write {
+            path: std::env::temp_dir(),
+            source: e,
+        })?;
+        let copy = dir.path().join("stdin.yaml");
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Error::Usage(format!("cannot read values from stdin: {e}")))?;
+        std::fs::write(&copy, text).map_err(|e| Error::Write {
+            path: copy.clone(),
+            source: e,
+        })?;
+        for f in &mut opts.values.files {
+            if f == Path::new("-") {
+                f.clone_from(&copy);
+            }
+        }
+        _stdin_copy = dir;
+    }
+    // Unreadable value flags are the user's error, not the chart's.
+    opts.values.layers()?;
+
+    let mut value_sets = vec![DEFAULTS.to_string()];
+    value_sets.extend(files.keys().filter(|k| is_ci_values(k)).cloned());
+    let chart_name = metadata
+        .as_ref()
+        .map_or_else(String::new, |m| m.name.clone());
+    let renderable = metadata.filter(|m| !m.is_library()).filter(|_| values_ok);
+    if let Some(metadata) = renderable {
+        let chart = Chart {
+            source: source.clone(),
+            metadata,
+            files,
+        };
+        let archive = if path.is_dir() {
+            None
+        } else {
+            Some(ArchiveCiFiles::new(&chart)?)
+        };
+        for set in &value_sets {
+            let mut set_opts = opts.clone();
+            let mut shown: Option<(PathBuf, PathBuf)> = None;
+            if set != DEFAULTS {
+                let file = match &archive {
+                    None => chart.display_path(set),
+                    Some(a) => {
+                        let tmp = a.dir.path().join(set);
+                        shown = Some((tmp.clone(), chart.display_path(set)));
+                        tmp
+                    }
+                };
+                set_opts.values.files.insert(0, file);
+            }
+            lint_value_set(
+                &chart,
+                &set_opts,
+                set,
+                shown.as_ref(),
+                &settings,
+                &mut findings,
+            );
+        }
+    }
+    Ok(Report {
+        chart: chart_name,
+        value_sets,
+        findings,
+    })
+}
+
+/// `ci/<name>.yaml` (or `.yml`) directly under ci/, as chart-testing reads them.
+fn is_ci_values(path: &str) -> bool {
+    path.strip_prefix("ci/").is_some_and(|name| {
+        !name.contains('/') && (name.ends_with(".yaml") || name.ends_with(".yml"))
+    })
+}
+
+/// The ci/ files of a chart read from an archive, copied to a temp folder
+/// because value files are read from disk.
+struct ArchiveCiFiles {
+    dir: tempfile::TempDir,
+}
+
+impl ArchiveCiFiles {
+    fn new(chart: &Chart) -> Result<ArchiveCiFiles> {
+        let dir = tempfile::tempdir().map_err(|e| Error::Write {
+            path: std::env::temp_dir(),
+            source: e,
+        })?;
+        for (rel, bytes) in chart.files.iter().filter(|(k, _)| is_ci_values(k)) {
+            let path = dir.path().join(rel);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::Write {
+                    path: parent.to_path_buf(),
+                    source: e,
+                })?;
+            }
+            std::fs::write(&path, bytes).map_err(|e| Error::Write {
+                path: path.clone(),
+                source: e,
+            })?;
+        }
+        Ok(ArchiveCiFiles { dir })
+    }
+}
+
+/// Renders one value set and checks its objects; a failed render is one
+/// `render` finding.
+fn lint_value_set(
+    chart: &Chart,
+    opts: &RenderOptions,
+    set: &str,
+    shown: Option<&(PathBuf, PathBuf)>,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) {
+    let location = if set == DEFAULTS { "values.yaml" } else { set };
+    match release::render(chart, opts) {
+        Ok(rendered) => {
+            let objects = Objects::new(&opts.namespace, &rendered.manifests);
+            let mut sink = Sink::new(settings, Some(set), chart.name());
+            rules::objects::check(&objects, &mut sink);
+            rules::references::check(&objects, settings, &mut sink);
+            rules::hygiene::check(&objects, &mut sink);
+            findings.extend(sink.findings);
+        }
+        Err(Error::Values(ValuesError::Schema(SchemaError::Violations { violations, .. }))) => {
+            let mut sink = Sink::new(settings, Some(set), chart.name());
+            for violation in violations {
+                let mut message = violation.to_string();
+                if let Some((tmp, real)) = shown {
+                    message =
+                        message.replace(&tmp.display().to_string(), &real.display().to_string());
+                }
+                let hint = violation
+                    .hint
+                    .clone()
+                    .unwrap_or_else(|| rules::VALUES_SCHEMA.hint.to_string());
+                let message = message
+                    .split("\n    hint: ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                sink.file(&rules::VALUES_SCHEMA, location, message, hint);
+            }
+            findings.extend(sink.findings);
+        }
+        Err(err) => {
+            let mut message = err.to_string();
+            if let Some((tmp, real)) = shown {
+                message = message.replace(&tmp.display().to_string(), &real.display().to_string());
+            }
+            let (message, hint) = match message.split_once("\nhint: ") {
+                Some((m, h)) => (m.to_string(), h.to_string()),
+                None => (message, rules::RENDER.hint.to_string()),
+            };
+            let mut sink = Sink::new(settings, Some(set), chart.name());
+            sink.file(&rules::RENDER, location, message, hint);
+            findings.extend(sink.findings);
+        }
+    }
+}
+
+/// The rendered objects of one value set, with the release namespace that
+/// objects without `metadata.namespace` land in.
+pub(crate) struct Objects<'a> {
+    pub manifests: &'a [Manifest],
+    pub namespace: &'a str,
+}
+
+impl<'a> Objects<'a> {
+    fn new(namespace: &'a str, manifests: &'a [Manifest]) -> Objects<'a> {
+        Objects {
+            manifests,
+            namespace,
+        }
+    }
+
+    /// The namespace an object lands in (cluster-scoped objects: "").
+    pub fn namespace_of<'m>(&self, m: &'m Manifest) -> &'m str
+    where
+        'a: 'm,
+    {
+        if is_cluster_scoped(m.kind()) {
+            ""
+        } else {
+            m.namespace().unwrap_or(self.namespace)
+        }
+    }
+}
+
+/// Kinds that live outside namespaces (the built-in ones a chart ships).
+pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "CustomResourceDefinition"
+            | "PersistentVolume"
+            | "StorageClass"
+            | "PriorityClass"
+            | "IngressClass"
+            | "RuntimeClass"
+            | "ValidatingWebhookConfiguration"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "APIService"
+            | "ClusterIssuer"
+            | "ClusterSecretStore"
+            | "ClusterExternalSecret"
+    )
+}
+
+/// `Kind/name` as findings show an object.
+pub(crate) fn object_label(m: &Manifest) -> String {
+    let name = match m.name() {
+        "" => m
+            .value
+            .get("metadata")
+            .and_then(|md| md.get("generateName"))
+            .and_then(serde_yaml::Value::as_str)
+            .map_or_else(|| "<unnamed>".to_string(), |g| format!("{g}*")),
+        name => name.to_string(),
+    };
+    let kind = if m.kind().is_empty() {
+        "<no kind>"
+    } else {
+        m.kind()
+    };
+    format!("{kind}/{name}")
+}
+
+/// The annotation naming rules to skip for one object.
+pub const DISABLE_ANNOTATION: &str = "skiff.dev/lint-disable";
+/// The annotation listing Secrets that exist outside the chart.
+pub const EXTERNAL_SECRETS_ANNOTATION: &str = "skiff.dev/external-secrets";
+/// The annotation listing ConfigMaps that exist outside the chart.
+pub const EXTERNAL_CONFIGMAPS_ANNOTATION: &str = "skiff.dev/external-configmaps";
+
+/// A comma-separated annotation of an object, as a list of trimmed names.
+pub(crate) fn annotation_list<'m>(m: &'m Manifest, key: &str) -> Vec<&'m str> {
+    m.value
+        .get("metadata")
+        .and_then(|md| md.get("annotations"))
+        .and_then(|a| a.get(key))
+        .and_then(serde_yaml::Value::as_str)
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Where rules put their findings. It drops the findings of rules the
+/// settings file or the object's annotation disable, so rules never check.
+pub(crate) struct Sink<'a> {
+    settings: &'a Settings,
+    value_set: Option<String>,
+    chart_prefix: String,
+    pub findings: Vec<Finding>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(settings: &'a Settings, value_set: Option<&str>, chart_name: &str) -> Sink<'a> {
+        Sink {
+            settings,
+            value_set: value_set.map(str::to_string),
+            chart_prefix: format!("{chart_name}/"),
+            findings: Vec::new(),
+        }
+    }
+
+    /// A finding about a chart file.
+    pub fn file(&mut self, rule: &Rule, location: &str, message: String, hint: String) {
+        if self.settings.disables(rule.id) {
+            return;
+        }
+        self.findings.push(Finding {
+            severity: rule.severity,
+            rule: rule.id,
+            value_set: self.value_set.clone(),
+            location: location.to_string(),
+            object: None,
+            message,
+            hint,
+        });
+    }
+
+    /// A finding about a rendered object.
+    pub fn object(&mut self, rule: &Rule, m: &Manifest, message: String, hint: impl Into<String>) {
+        if self.settings.disables(rule.id)
+            || annotation_list(m, DISABLE_ANNOTATION).contains(&rule.id)
+        {
+            return;
+        }
+        let location = m
+            .source
+            .strip_prefix(&self.chart_prefix)
+            .unwrap_or(&m.source)
+            .to_string();
+        self.findings.push(Finding {
+            severity: rule.severity,
+            rule: rule.id,
+            value_set: self.value_set.clone(),
+            location,
+            object: Some(object_label(m)),
+            message,
+            hint: hint.into(),
+        });
+    }
+}
+
+/// Findings grouped for printing: the chart's own first, then each value
+/// set in order; errors before warnings before info within a group.
+pub fn grouped(report: &Report) -> Vec<(Option<&str>, Vec<&Finding>)> {
+    let mut groups: BTreeMap<usize, (Option<&str>, Vec<&Finding>)> = BTreeMap::new();
+    for f in &report.findings {
+        let index = match &f.value_set {
+            None => 0,
+            Some(set) => report
+                .value_sets
+                .iter()
+                .position(|s| s == set)
+                .map_or(usize::MAX, |i| i + 1),
+        };
+        groups
+            .entry(index)
+            .or_insert_with(|| (f.value_set.as_deref(), Vec::new()))
+            .1
+            .push(f);
+    }
+    groups
+        .into_values()
+        .map(|(set, mut list)| {
+            list.sort_by_key(|f| f.severity);
+            (set, list)
+        })
+        .collect()
+}

@@ -1,0 +1,289 @@
+//! The canonical YAML writer against two readers: serde_yaml (YAML 1.2,
+//! what Skiff itself reads) and PyYAML (YAML 1.1, the family kubectl and
+//! Helm's go-yaml v2 belong to). Every tricky scalar must come back as the
+//! same value from both, as a mapping value, a sequence item and a key.
+//!
+//! PyYAML is looked up as `$SKIFF_TOOLS/venv/bin/python3`, then
+//! `.cache/tools/venv/bin/python3` under the repository root (made by
+//! `scripts/install-tools.sh`), then `python3` on PATH. With `CI=true` a
+//! missing PyYAML fails the test; locally it prints a notice and passes.
+
+use serde_json::{Value as Json, json};
+use serde_yaml::{Mapping, Value};
+use skiff::manifest::emit::write_yaml;
+use std::path::PathBuf;
+use std::process::Command;
+
+const SCRIPT: &str = r#"
+import json, sys, yaml
+
+def enc(x):
+    if x is None: return {"null": None}
+    if isinstance(x, bool): return {"bool": x}
+    if isinstance(x, int): return {"int": str(x)}
+    if isinstance(x, float): return {"float": repr(x)}
+    if isinstance(x, str): return {"str": x}
+    if isinstance(x, list): return {"seq": [enc(i) for i in x]}
+    if isinstance(x, dict): return {"map": [[enc(k), enc(v)] for k, v in x.items()]}
+    return {"other": type(x).__name__ + ": " + repr(x)}
+
+loaders = [("SafeLoader", yaml.SafeLoader)]
+if getattr(yaml, "__with_libyaml__", False):
+    loaders.append(("CSafeLoader", yaml.CSafeLoader))
+out = {}
+for name, loader in loaders:
+    with open(sys.argv[1], encoding="utf-8") as f:
+        out[name] = [enc(d) for d in yaml.load_all(f, Loader=loader)]
+json.dump(out, sys.stdout)
+"#;
+
+fn cases() -> Vec<(&'static str, Value)> {
+    let s = |name: &'static str, text: &str| (name, Value::String(text.to_owned()));
+    let script = "#!/bin/sh\nset -eu\nexport PGPASSWORD=\"$PGPASSWORD\"\n\
+                  psql -h db -c 'select 1' # {{ $value }}\necho \"done: ok\"\n";
+    vec![
+        s("yes", "yes"),
+        s("Yes", "Yes"),
+        s("no", "no"),
+        s("NO", "NO"),
+        s("on", "on"),
+        s("off", "off"),
+        s("y", "y"),
+        s("n", "n"),
+        s("Y", "Y"),
+        s("true string", "true"),
+        s("True string", "True"),
+        s("TRUE string", "TRUE"),
+        s("false string", "false"),
+        s("null string", "null"),
+        s("Null string", "Null"),
+        s("tilde", "~"),
+        s("empty", ""),
+        s("octal 1.1", "0777"),
+        s("octal 1.2", "0o17"),
+        s("hex", "0x1F"),
+        s("binary", "0b101"),
+        s("exponent", "1e3"),
+        s("underscores", "1_000"),
+        s("sexagesimal", "12:30"),
+        s("sexagesimal float", "1:30.5"),
+        s("leading dot", ".5"),
+        s("plus one", "+1"),
+        s("minus one", "-1"),
+        s("-.inf string", "-.inf"),
+        s(".inf string", ".inf"),
+        s(".NaN string", ".NaN"),
+        s("date", "2001-12-14"),
+        s("timestamp", "2001-12-14 21:59:43.10 -5"),
+        s("merge key", "<<"),
+        s("value key", "="),
+        s("dash space", "- x"),
+        s("lone dash", "-"),
+        s("dash flag", "--port=8080"),
+        s("doc start", "---"),
+        s("doc end", "..."),
+        s("question", "?x"),
+        s("colon", ":x"),
+        s("comma", ","),
+        s("brackets", "[a]"),
+        s("braces", "{a: 1}"),
+        s("hash", "#c"),
+        s("anchor", "&a"),
+        s("alias", "*a"),
+        s("tag", "!t x"),
+        s("pipe", "|"),
+        s("gt", ">"),
+        s("single quote", "'q'"),
+        s("double quote", "\"q\""),
+        s("percent", "%x"),
+        s("at", "@x"),
+        s("backtick", "`x`"),
+        s("colon space", "a: b"),
+        s("space hash", "a #b"),
+        s("trailing colon", "a:"),
+        s("leading space", " lead"),
+        s("trailing space", "trail "),
+        s("tab", "a\tb"),
+        s("bell", "bell\u{7}"),
+        s("nel", "nel\u{85}"),
+        s("line separator", "a\u{2028}b"),
+        s("bom", "\u{feff}bom"),
+        s("del", "del\u{7f}"),
+        s("image", "nginx:1.25"),
+        s("path", "/api"),
+        s("label key", "app.kubernetes.io/name"),
+        s("url", "http://example.com/a?b=c#frag"),
+        s("version", "1.2.3"),
+        s("port string", "80"),
+        s("half string", "0.5"),
+        s("unicode", "héllo wörld, 日本語"),
+        s("emoji", "🚀 launch 🎉"),
+        s("script", script),
+        s("no final newline", "line one\nline two"),
+        s("one final newline", "line one\nline two\n"),
+        s("three final newlines", "line one\n\n\n"),
+        s("first line indented", "  indented\nnext\n"),
+        s("first line empty", "\nafter empty\n"),
+        s("tab inside block", "a\n\tb\n"),
+        s("line trailing space", "trailing \nnext\n"),
+        s("only newlines", "\n\n"),
+        s("crlf", "a\r\nb\r\n"),
+        ("port int", Value::from(80)),
+        ("negative int", Value::from(i64::MIN)),
+        ("big int", Value::from(u64::MAX)),
+        ("float one", Value::from(1.0)),
+        ("float half", Value::from(0.5)),
+        ("float big", Value::from(1e100)),
+        ("float small", Value::from(-1.5e-7)),
+        ("float inf", Value::from(f64::INFINITY)),
+        ("float -inf", Value::from(f64::NEG_INFINITY)),
+        ("float nan", Value::from(f64::NAN)),
+        ("bool", Value::Bool(false)),
+        ("null", Value::Null),
+        ("empty map", Value::Mapping(Mapping::new())),
+        ("empty list", Value::Sequence(Vec::new())),
+    ]
+}
+
+/// One document per case: the value under a key, as a list item, and (for
+/// scalars) as a key.
+fn document(value: &Value) -> Value {
+    let mut doc = Mapping::new();
+    doc.insert("value".into(), value.clone());
+    doc.insert(
+        "list".into(),
+        Value::Sequence(vec![value.clone(), "after".into()]),
+    );
+    if !matches!(value, Value::Mapping(_) | Value::Sequence(_)) {
+        let mut keyed = Mapping::new();
+        keyed.insert(value.clone(), "v".into());
+        doc.insert("key".into(), Value::Mapping(keyed));
+    }
+    Value::Mapping(doc)
+}
+
+fn emit_stream(docs: &[Value]) -> String {
+    let mut out = String::new();
+    for doc in docs {
+        out.push_str("---\n");
+        write_yaml(&mut out, doc);
+    }
+    out
+}
+
+/// The encoding the Python script produces, computed from our own value.
+fn encode(value: &Value) -> Json {
+    match value {
+        Value::Null => json!({ "null": null }),
+        Value::Bool(b) => json!({ "bool": b }),
+        Value::Number(n) if n.is_f64() => {
+            json!({ "float": float_text(n.as_f64().unwrap_or_default()) })
+        }
+        Value::Number(n) => json!({ "int": n.to_string() }),
+        Value::String(s) => json!({ "str": s }),
+        Value::Sequence(seq) => json!({ "seq": seq.iter().map(encode).collect::<Vec<_>>() }),
+        Value::Mapping(map) => {
+            json!({ "map": map.iter().map(|(k, v)| json!([encode(k), encode(v)])).collect::<Vec<_>>() })
+        }
+        Value::Tagged(t) => json!({ "other": t.tag.to_string() }),
+    }
+}
+
+fn float_text(f: f64) -> String {
+    if f.is_nan() {
+        "nan".to_owned()
+    } else {
+        format!("{f:?}")
+    }
+}
+
+/// Rewrites Python's float reprs (`1e+100`, `inf`) into `float_text` form.
+fn normalize_floats(value: &mut Json) {
+    match value {
+        Json::Object(obj) => {
+            if let Some(Json::String(text)) = obj.get_mut("float") {
+                if let Ok(f) = text.parse::<f64>() {
+                    *text = float_text(f);
+                }
+            } else {
+                obj.values_mut().for_each(normalize_floats);
+            }
+        }
+        Json::Array(items) => items.iter_mut().for_each(normalize_floats),
+        _ => {}
+    }
+}
+
+fn find_python() -> Option<PathBuf> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut candidates = Vec::new();
+    if let Some(tools) = std::env::var_os("SKIFF_TOOLS") {
+        candidates.push(PathBuf::from(tools).join("venv/bin/python3"));
+    }
+    candidates.push(root.join(".cache/tools/venv/bin/python3"));
+    candidates.push(PathBuf::from("python3"));
+    candidates.into_iter().find(|python| {
+        Command::new(python)
+            .args(["-c", "import yaml"])
+            .output()
+            .is_ok_and(|out| out.status.success())
+    })
+}
+
+#[test]
+fn tricky_scalars_roundtrip_through_serde_yaml() {
+    let cases = cases();
+    assert!(cases.len() >= 40);
+    for (name, value) in &cases {
+        let doc = document(value);
+        let mut text = String::new();
+        write_yaml(&mut text, &doc);
+        let back: Value = serde_yaml::from_str(&text)
+            .unwrap_or_else(|e| panic!("case {name:?}: does not parse: {e}\n{text}"));
+        assert_eq!(back, doc, "case {name:?} changed; emitted:\n{text}");
+    }
+}
+
+#[test]
+fn tricky_scalars_roundtrip_through_pyyaml() {
+    let Some(python) = find_python() else {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !in_ci,
+            "PyYAML is required in CI: run scripts/install-tools.sh (venv at .cache/tools/venv)"
+        );
+        eprintln!("notice: python3 with PyYAML not found; skipping the YAML 1.1 round-trip");
+        return;
+    };
+    let cases = cases();
+    let docs: Vec<Value> = cases.iter().map(|(_, v)| document(v)).collect();
+    let text = emit_stream(&docs);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("cases.yaml");
+    std::fs::write(&path, &text).expect("write cases.yaml");
+
+    let out = Command::new(&python)
+        .args(["-c", SCRIPT])
+        .arg(&path)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "PyYAML could not read our output:\n{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut parsed: Json = serde_json::from_slice(&out.stdout).expect("script prints JSON");
+    normalize_floats(&mut parsed);
+
+    let Json::Object(by_loader) = parsed else {
+        panic!("script output is an object");
+    };
+    for (loader, got) in by_loader {
+        let got = got.as_array().expect("a list of documents");
+        assert_eq!(got.len(), cases.len(), "{loader}: document count");
+        for ((name, value), got) in cases.iter().zip(got) {
+            let expected = encode(&document(value));
+            assert_eq!(got, &expected, "{loader}: case {name:?}");
+        }
+    }
+}
