@@ -7,6 +7,7 @@
 
 pub mod provenance;
 pub mod schema;
+pub mod scope;
 pub mod strvals;
 
 use std::path::{Path, PathBuf};
@@ -77,6 +78,9 @@ pub struct Layer {
     pub values: Values,
     /// The YAML text, for locating a value's line (files only).
     pub text: Option<String>,
+    /// Where this layer's values sit in `text`: empty for a chart's own
+    /// layers, `["sub"]` for a parent's layer as subchart `sub` sees it.
+    pub scope: Vec<String>,
 }
 
 /// The user's value flags, in the order given on the command line.
@@ -97,6 +101,7 @@ impl ValueArgs {
                 origin: Origin::File(path.clone()),
                 values,
                 text: Some(text),
+                scope: Vec::new(),
             });
         }
         for (kind, expr) in &self.sets {
@@ -111,6 +116,7 @@ impl ValueArgs {
                 },
                 values,
                 text: None,
+                scope: Vec::new(),
             });
         }
         Ok(layers)
