@@ -272,7 +272,7 @@ fn phase_two_workers_run_each_job_type_on_the_backend_image() {
             s(&pod_labels(w)["app.kubernetes.io/name"]),
             "dealbot-worker"
         );
-        let has_datasets = mounts(w).get("/datasets").is_some();
+        let has_datasets = mounts(w).contains_key("/datasets");
         assert_eq!(has_datasets, kind != "metrics", "{name}: /datasets");
     }
     assert_eq!(
