@@ -1,0 +1,329 @@
+//! Helpers for chart tests: render a chart with the real `skiff`, parse the
+//! output into objects, validate it, and check a chart's values schema and
+//! its docs table (the approach of tests/starter.rs, shared by the charts
+//! added after it).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_yaml::Value;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The parsed objects of a render.
+pub struct Render {
+    pub text: String,
+    pub docs: Vec<Value>,
+}
+
+impl Render {
+    pub fn all(&self, kind: &str) -> Vec<&Value> {
+        self.docs
+            .iter()
+            .filter(|d| d["kind"].as_str() == Some(kind))
+            .collect()
+    }
+
+    pub fn get(&self, kind: &str, name: &str) -> &Value {
+        self.docs
+            .iter()
+            .find(|d| {
+                d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
+            })
+            .unwrap_or_else(|| panic!("no {kind}/{name} in the render:\n{}", self.text))
+    }
+
+    pub fn has(&self, kind: &str, name: &str) -> bool {
+        self.docs.iter().any(|d| {
+            d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
+        })
+    }
+
+    /// kind -> how many objects of it.
+    pub fn kinds(&self) -> BTreeMap<String, usize> {
+        let mut out = BTreeMap::new();
+        for d in &self.docs {
+            *out.entry(d["kind"].as_str().unwrap_or("?").to_string())
+                .or_default() += 1;
+        }
+        out
+    }
+}
+
+/// `skiff render <args>`; panics with stderr unless it succeeds.
+pub fn render(args: &[&str]) -> Render {
+    let out = super::skiff()
+        .arg("render")
+        .args(args)
+        .output()
+        .expect("run skiff");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "skiff render {args:?} failed:\n{stderr}"
+    );
+    let text = String::from_utf8(out.stdout).expect("utf-8 output");
+    let docs = serde_yaml::Deserializer::from_str(&text)
+        .map(|d| Value::deserialize(d).expect("the output is valid YAML"))
+        .filter(|v| !v.is_null())
+        .collect();
+    Render { text, docs }
+}
+
+/// `skiff render <args>` that must fail with exit code 2; its stderr.
+pub fn render_error(args: &[&str]) -> String {
+    let out = super::skiff()
+        .arg("render")
+        .args(args)
+        .output()
+        .expect("run skiff");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "expected exit 2 for {args:?}; stderr:\n{stderr}\nstdout:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    stderr
+}
+
+/// A values file in a temp dir, kept alive by the returned guard.
+pub fn values_file(yaml: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("values.yaml");
+    std::fs::write(&path, yaml).expect("write values");
+    (dir, path.to_string_lossy().into_owned())
+}
+
+/// The `ci/*.yaml` value sets of a chart (paths relative to the repository).
+pub fn ci_sets(chart: &str) -> Vec<String> {
+    let mut sets: Vec<String> = std::fs::read_dir(root().join(chart).join("ci"))
+        .unwrap_or_else(|e| panic!("{chart}/ci: {e}"))
+        .map(|e| {
+            format!(
+                "{chart}/ci/{}",
+                e.expect("dir entry").file_name().to_string_lossy()
+            )
+        })
+        .filter(|p| p.ends_with(".yaml"))
+        .collect();
+    sets.sort();
+    sets
+}
+
+pub fn s(v: &Value) -> &str {
+    v.as_str()
+        .unwrap_or_else(|| panic!("expected a string, found {v:?}"))
+}
+
+pub fn pod(workload: &Value) -> &Value {
+    &workload["spec"]["template"]["spec"]
+}
+
+pub fn container(workload: &Value) -> &Value {
+    &pod(workload)["containers"][0]
+}
+
+/// A container's literal `env` as name -> value.
+pub fn env(workload: &Value) -> BTreeMap<String, String> {
+    container(workload)["env"]
+        .as_sequence()
+        .map(|items| {
+            items
+                .iter()
+                .filter(|e| e["value"].is_string())
+                .map(|e| (s(&e["name"]).to_string(), s(&e["value"]).to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The (kind, name) pairs a container reads through envFrom.
+pub fn env_from(workload: &Value) -> Vec<(String, String)> {
+    container(workload)["envFrom"]
+        .as_sequence()
+        .map(|items| {
+            items
+                .iter()
+                .map(|e| {
+                    if e["secretRef"].is_mapping() {
+                        ("Secret".into(), s(&e["secretRef"]["name"]).to_string())
+                    } else {
+                        (
+                            "ConfigMap".into(),
+                            s(&e["configMapRef"]["name"]).to_string(),
+                        )
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// mountPath -> volume name of a container.
+pub fn mounts(workload: &Value) -> BTreeMap<String, String> {
+    container(workload)["volumeMounts"]
+        .as_sequence()
+        .map(|items| {
+            items
+                .iter()
+                .map(|m| (s(&m["mountPath"]).to_string(), s(&m["name"]).to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A pod volume by name.
+pub fn volume<'a>(workload: &'a Value, name: &str) -> &'a Value {
+    pod(workload)["volumes"]
+        .as_sequence()
+        .and_then(|v| v.iter().find(|v| v["name"].as_str() == Some(name)))
+        .unwrap_or_else(|| panic!("no volume {name} in {workload:?}"))
+}
+
+/// True when every label of `selector` is on `labels` with the same value.
+pub fn selects(selector: &Value, labels: &Value) -> bool {
+    let labels = labels.as_mapping().expect("labels");
+    selector
+        .as_mapping()
+        .expect("selector")
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// Runs scripts/validate-manifests.sh on a rendered stream: kubernetes-validate
+/// --strict for core kinds, the CRD models for ESO and prometheus-operator
+/// kinds. Returns false (and prints a notice) when the tools are unavailable
+/// outside CI; the script itself turns that into a failure when CI=true.
+pub fn validate_manifests(what: &str, text: &str) -> bool {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new("bash")
+        .arg(root().join("scripts/validate-manifests.sh"))
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run scripts/validate-manifests.sh");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("write the stream");
+    let out = child.wait_with_output().expect("validator finished");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(3) {
+        assert_ne!(std::env::var("CI").as_deref(), Ok("true"));
+        eprintln!("NOTICE: manifest validation skipped (tools unavailable):\n{stderr}");
+        return false;
+    }
+    assert!(
+        out.status.success(),
+        "{what}: the rendered manifests are not valid:\n{stderr}"
+    );
+    true
+}
+
+/// A chart's values.schema.json.
+pub fn schema(chart: &str) -> serde_json::Value {
+    let path = root().join(chart).join("values.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("schema is JSON")
+}
+
+/// The chart's values.yaml merged with YAML documents, as skiff layers them
+/// (without the computed layer).
+pub fn merged(chart: &str, extra: &[&str]) -> serde_json::Value {
+    let defaults =
+        std::fs::read_to_string(root().join(chart).join("values.yaml")).expect("values.yaml");
+    let mut values =
+        skiff::values::parse_values(&defaults, Path::new("values.yaml")).expect("defaults parse");
+    for text in extra {
+        let layer =
+            skiff::values::parse_values(text, Path::new("extra.yaml")).expect("layer parses");
+        skiff::values::merge_into(&mut values, &layer);
+    }
+    serde_json::Value::Object(values)
+}
+
+/// "<path> <message>" for every schema violation of some values.
+pub fn violations(chart: &str, values: &serde_json::Value) -> Vec<String> {
+    let schema = schema(chart);
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(values)
+        .map(|e| format!("{} {}", e.instance_path(), e))
+        .collect()
+}
+
+/// Every value the schema describes, as dotted paths: the leaves, plus the
+/// open maps whose documented keys are leaves themselves.
+fn schema_paths(
+    node: &serde_json::Value,
+    root: &serde_json::Value,
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
+    let node = match node.get("$ref").and_then(|r| r.as_str()) {
+        Some(r) => root
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("dangling $ref {r}")),
+        None => node,
+    };
+    let props = node.get("properties").and_then(|p| p.as_object());
+    let open_map = node
+        .get("additionalProperties")
+        .is_some_and(|a| a.is_object())
+        || (props.is_some() && node.get("additionalProperties").is_none());
+    if !prefix.is_empty() && (props.is_none() || open_map) {
+        out.push(prefix.to_string());
+    }
+    for (key, child) in props.into_iter().flatten() {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        schema_paths(child, root, &path, out);
+    }
+}
+
+/// The "## Values reference" table of a chart's docs page has exactly one
+/// row per schema path: nothing missing, nothing stale.
+pub fn assert_docs_table_matches_schema(chart: &str, doc: &str) {
+    let schema = schema(chart);
+    let mut paths = Vec::new();
+    schema_paths(&schema, &schema, "", &mut paths);
+    let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    let section = text
+        .split("\n## Values reference")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{doc}: a \"## Values reference\" section"));
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| {
+            !rows
+                .iter()
+                .any(|row| row.starts_with(&format!("| `{p}` |")))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{doc} values table lacks rows for: {missing:?}"
+    );
+    let stale: Vec<&str> = rows
+        .iter()
+        .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
+        .filter(|p| !paths.iter().any(|q| q == p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "{doc} documents values the schema lacks: {stale:?}"
+    );
+}
