@@ -287,3 +287,78 @@ fn tricky_scalars_roundtrip_through_pyyaml() {
         }
     }
 }
+
+/// Helm (and kubectl) read YAML with go-yaml through sigs.k8s.io/yaml.
+/// Every string and boolean case goes into a Helm chart's values.yaml as
+/// Skiff writes it; `helm template` prints `.Values | toJson` back, which
+/// must hold the same strings and booleans.
+#[test]
+fn tricky_scalars_roundtrip_through_helm() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let candidates = [root.join(".cache/tools/bin/helm"), PathBuf::from("helm")];
+    let Some(helm) = candidates.into_iter().find(|h| {
+        Command::new(h)
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !in_ci,
+            "helm is required in CI: run scripts/install-tools.sh"
+        );
+        eprintln!("notice: helm not found; skipping the Helm round-trip");
+        return;
+    };
+    let mut values = Mapping::new();
+    let mut expected = serde_json::Map::new();
+    for (i, (_, value)) in cases().iter().enumerate() {
+        let json = match value {
+            Value::String(s) => Json::String(s.clone()),
+            Value::Bool(b) => Json::Bool(*b),
+            _ => continue,
+        };
+        let key = format!("case{i}");
+        values.insert(key.clone().into(), value.clone());
+        values.insert(
+            format!("{key}_list").into(),
+            Value::Sequence(vec![value.clone()]),
+        );
+        expected.insert(key.clone(), json.clone());
+        expected.insert(format!("{key}_list"), Json::Array(vec![json]));
+    }
+    assert!(
+        expected.len() >= 60,
+        "at least 30 cases, as value and list item"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let chart = dir.path().join("roundtrip");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: roundtrip\nversion: 0.1.0\n",
+    )
+    .unwrap();
+    let mut text = String::new();
+    write_yaml(&mut text, &Value::Mapping(values));
+    std::fs::write(chart.join("values.yaml"), &text).unwrap();
+    std::fs::write(
+        chart.join("templates/cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  json: {{ .Values | toJson | quote }}\n",
+    )
+    .unwrap();
+    let out = Command::new(&helm)
+        .arg("template")
+        .arg(&chart)
+        .output()
+        .expect("run helm");
+    assert!(
+        out.status.success(),
+        "helm template failed:\n{}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rendered: Value = serde_yaml::from_slice(&out.stdout).expect("helm prints YAML");
+    let json_text = rendered["data"]["json"].as_str().expect("data.json");
+    let got: Json = serde_json::from_str(json_text).expect("toJson prints JSON");
+    assert_eq!(got, Json::Object(expected), "emitted values.yaml:\n{text}");
+}
