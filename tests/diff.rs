@@ -524,3 +524,51 @@ fn duplicate_objects_are_an_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn set_flags_apply_to_one_side_or_both() {
+    let report = json(
+        &[
+            CHART,
+            CHART,
+            "--new-set",
+            "image=registry.example.com/shop/api:1.5.0",
+        ],
+        1,
+    );
+    assert_eq!(summary(&report), [0, 0, 1, 3]);
+    assert_eq!(
+        field_paths(&report["changes"][0]),
+        ["spec.template.spec.containers[api].image"]
+    );
+    // The same --set on both sides: no difference.
+    let report = json(
+        &[
+            CHART,
+            CHART,
+            "--set",
+            "image=registry.example.com/shop/api:1.5.0",
+        ],
+        0,
+    );
+    assert_eq!(summary(&report)[..3], [0, 0, 0]);
+}
+
+#[test]
+fn a_packaged_chart_against_its_folder() {
+    let out = tempfile::tempdir().unwrap();
+    skiff()
+        .args(["package", CHART, "-d", out.path().to_str().unwrap()])
+        .assert()
+        .success();
+    let archive = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "tgz"))
+        .expect("an archive");
+    let archive = archive.to_str().unwrap();
+    let (code, stdout, stderr) = run(&[archive, CHART]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let report = json(&[archive, CHART, "--new-values", &values("image")], 1);
+    assert_eq!(summary(&report), [0, 0, 1, 3]);
+}
