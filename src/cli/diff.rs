@@ -1,11 +1,12 @@
 //! `skiff diff OLD NEW`: compare two renders object by object. Exit 0 when
 //! equal, 1 when different, 2 on error, like diff(1).
 
-use std::io::{IsTerminal as _, Write as _};
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
+use super::release_flags::{ReleaseFlags, print_stdout};
 use super::values_flags::ValueFlags;
 use crate::diff::{self, DiffOptions, Input, PathPattern, text::TextOptions};
 use crate::error::{EXIT_FINDINGS, Error, Result};
@@ -21,17 +22,8 @@ pub struct DiffArgs {
     /// The new side: a chart folder, a .tgz, a rendered manifest file, or - for stdin.
     #[arg(value_name = "NEW")]
     pub new: PathBuf,
-    /// Release name used to render chart sides.
-    #[arg(
-        short = 'r',
-        long = "release",
-        value_name = "NAME",
-        default_value = "release"
-    )]
-    pub release: String,
-    /// Release namespace: chart sides render into it, and an object that names no namespace is taken to be in it.
-    #[arg(short = 'n', long = "namespace", default_value = "default")]
-    pub namespace: String,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
     #[command(flatten)]
     pub values: ValueFlags,
     /// A values file for the old side only, after the shared ones; repeatable.
@@ -46,17 +38,6 @@ pub struct DiffArgs {
     /// A --set for the new side only, after the shared ones; repeatable.
     #[arg(long = "new-set", value_name = "PATH=VALUE")]
     pub new_set: Vec<String>,
-    /// Kubernetes version to render chart sides for (e.g. 1.31).
-    #[arg(long = "kube-version", value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// Extra API versions the cluster serves; repeatable or comma-separated.
-    #[arg(
-        short = 'a',
-        long = "api-versions",
-        value_name = "GROUP/VERSION",
-        value_delimiter = ','
-    )]
-    pub api_versions: Vec<String>,
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Text)]
     pub output: Format,
@@ -93,14 +74,7 @@ pub enum ColorChoice {
 
 impl DiffArgs {
     fn render_options(&self, values: ValueArgs) -> RenderOptions {
-        RenderOptions {
-            release_name: self.release.clone(),
-            namespace: self.namespace.clone(),
-            values,
-            kube_version: self.kube_version.clone(),
-            api_versions: self.api_versions.clone(),
-            ..RenderOptions::default()
-        }
+        self.release.render_options(values, None)
     }
 
     /// One side's values: the shared flags, then that side's own.
@@ -193,7 +167,7 @@ pub fn run(args: &DiffArgs, matches: Option<&ArgMatches>) -> Result<i32> {
         context: args.context,
         show_secrets: args.show_secrets,
         ignore,
-        namespace: args.namespace.clone(),
+        namespace: args.release.namespace.clone(),
     };
     let report = diff::diff(&old_objects, &new_objects, &opts)?;
     let text = match args.output {
@@ -212,16 +186,6 @@ pub fn run(args: &DiffArgs, matches: Option<&ArgMatches>) -> Result<i32> {
         }
         Format::Markdown => diff::markdown::render(&report, args.summary),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(Error::Write {
-            path: PathBuf::from("<stdout>"),
-            source: e,
-        });
-    }
+    print_stdout(&text)?;
     Ok(if report.is_empty() { 0 } else { EXIT_FINDINGS })
 }

@@ -1,14 +1,13 @@
 //! `skiff lint CHART [value flags] [--strict] [-o text|json]`.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
+use super::release_flags::{ReleaseFlags, print_stdout};
 use super::values_flags::ValueFlags;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::lint::{self, report};
-use crate::release::RenderOptions;
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
@@ -22,28 +21,8 @@ pub struct LintArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value_t = Format::Text)]
     pub output: Format,
-    /// Release name used for the renders.
-    #[arg(
-        short = 'r',
-        long = "release",
-        value_name = "NAME",
-        default_value = "release"
-    )]
-    pub release: String,
-    /// Namespace used for the renders.
-    #[arg(short = 'n', long = "namespace", default_value = "default")]
-    pub namespace: String,
-    /// Kubernetes version of the target cluster (e.g. 1.31 or v1.31.2).
-    #[arg(long = "kube-version", value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// Extra API versions the cluster serves; repeatable or comma-separated.
-    #[arg(
-        short = 'a',
-        long = "api-versions",
-        value_name = "GROUP/VERSION",
-        value_delimiter = ','
-    )]
-    pub api_versions: Vec<String>,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -53,29 +32,14 @@ pub enum Format {
 }
 
 pub fn run(args: &LintArgs, matches: Option<&ArgMatches>) -> Result<i32> {
-    let opts = RenderOptions {
-        release_name: args.release.clone(),
-        namespace: args.namespace.clone(),
-        values: args.values.to_value_args(matches),
-        kube_version: args.kube_version.clone(),
-        api_versions: args.api_versions.clone(),
-        ..RenderOptions::default()
-    };
+    let opts = args
+        .release
+        .render_options(args.values.to_value_args(matches), None);
     let report = lint::run_lint(&args.chart, &opts)?;
     let text = match args.output {
         Format::Text => report::text(&report),
         Format::Json => report::json(&report),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(Error::Write {
-            path: PathBuf::from("<stdout>"),
-            source: e,
-        });
-    }
+    print_stdout(&text)?;
     Ok(report.exit_code(args.strict))
 }

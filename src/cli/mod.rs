@@ -7,6 +7,7 @@ mod dependency;
 mod diff;
 mod lint;
 mod package;
+mod release_flags;
 mod render;
 mod repo;
 mod show;

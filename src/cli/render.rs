@@ -1,40 +1,25 @@
 //! `skiff render CHART` (alias `template`).
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, Args};
 
+use super::release_flags::{ReleaseFlags, print_stdout};
 use super::values_flags::ValueFlags;
 use crate::chart::load_chart;
 use crate::error::{Error, Result};
-use crate::release::{self, RenderOptions};
+use crate::release;
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// `CHART`, or `NAME CHART` as `helm template` takes them.
     #[arg(value_name = "CHART", num_args = 1..=2, required = true)]
     pub positional: Vec<PathBuf>,
-    /// Release name.
-    #[arg(short = 'r', long = "release", value_name = "NAME")]
-    pub release: Option<String>,
-    /// Namespace the release is installed into.
-    #[arg(short = 'n', long = "namespace", default_value = "default")]
-    pub namespace: String,
     #[command(flatten)]
     pub values: ValueFlags,
-    /// Kubernetes version of the target cluster (e.g. 1.31 or v1.31.2).
-    #[arg(long = "kube-version", value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// Extra API versions the cluster serves (`monitoring.coreos.com/v1`); repeatable or comma-separated.
-    #[arg(
-        short = 'a',
-        long = "api-versions",
-        value_name = "GROUP/VERSION",
-        value_delimiter = ','
-    )]
-    pub api_versions: Vec<String>,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
     /// Only print manifests from this template (`templates/api.yaml`); repeatable.
     #[arg(short = 's', long = "show-only", value_name = "PATH")]
     pub show_only: Vec<String>,
@@ -47,41 +32,29 @@ pub struct RenderArgs {
 }
 
 impl RenderArgs {
-    /// The chart path and the release name from the positionals and flags.
-    fn chart_and_release(&self) -> Result<(&Path, String)> {
+    /// The chart path and, in the `NAME CHART` form, the release name.
+    fn chart_and_name(&self) -> Result<(&Path, Option<String>)> {
         match self.positional.as_slice() {
-            [chart] => Ok((
-                chart,
-                self.release.clone().unwrap_or_else(|| "release".into()),
-            )),
+            [chart] => Ok((chart, None)),
             [name, chart] => {
-                if self.release.is_some() {
+                if self.release.release.is_some() {
                     return Err(Error::Usage(
                         "give the release name either as NAME or with --release, not both".into(),
                     ));
                 }
-                Ok((chart, name.to_string_lossy().into_owned()))
+                Ok((chart, Some(name.to_string_lossy().into_owned())))
             }
             _ => Err(Error::Usage("expected CHART or NAME CHART".into())),
-        }
-    }
-
-    pub fn options(&self, matches: Option<&ArgMatches>, release_name: String) -> RenderOptions {
-        RenderOptions {
-            release_name,
-            namespace: self.namespace.clone(),
-            values: self.values.to_value_args(matches),
-            kube_version: self.kube_version.clone(),
-            api_versions: self.api_versions.clone(),
-            ..RenderOptions::default()
         }
     }
 }
 
 pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
-    let (chart_path, release_name) = args.chart_and_release()?;
+    let (chart_path, name) = args.chart_and_name()?;
     let chart = load_chart(chart_path)?;
-    let opts = args.options(matches, release_name);
+    let opts = args
+        .release
+        .render_options(args.values.to_value_args(matches), name);
     let rendered = release::render(&chart, &opts)?;
     let mut manifests = rendered.manifests;
     if !args.show_only.is_empty() {
@@ -116,17 +89,7 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
         write_output_dir(dir, &manifests)?;
     } else {
         let text = crate::manifest::write_stream(&manifests);
-        let mut stdout = std::io::stdout().lock();
-        if let Err(e) = stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush())
-            && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            return Err(Error::Write {
-                path: PathBuf::from("<stdout>"),
-                source: e,
-            });
-        }
+        print_stdout(&text)?;
     }
     if args.notes
         && let Some(notes) = rendered.notes

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::{ArgMatches, Args, ValueEnum};
 
+use super::release_flags::ReleaseFlags;
 use super::values_flags::ValueFlags;
 use crate::chart::load_chart;
 use crate::engine::{Engine, Limits};
 use crate::error::{Error, Result};
-use crate::release::{self, RenderOptions};
+use crate::release;
 use crate::values::provenance::{self, display_path, parse_path};
 
 #[derive(Debug, Args)]
@@ -18,15 +19,8 @@ pub struct ValuesArgs {
     pub chart: PathBuf,
     #[command(flatten)]
     pub values: ValueFlags,
-    /// Release name (values.computed.yaml may use it).
-    #[arg(short = 'r', long = "release", default_value = "release")]
-    pub release: String,
-    /// Namespace.
-    #[arg(short = 'n', long = "namespace", default_value = "default")]
-    pub namespace: String,
-    /// Kubernetes version of the target cluster.
-    #[arg(long = "kube-version", value_name = "VERSION")]
-    pub kube_version: Option<String>,
+    #[command(flatten)]
+    pub release: ReleaseFlags,
     /// Output format.
     #[arg(short = 'o', long = "output", default_value = "yaml")]
     pub output: Format,
@@ -44,13 +38,9 @@ pub enum Format {
 
 pub fn run(args: &ValuesArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     let chart = load_chart(&args.chart)?;
-    let opts = RenderOptions {
-        release_name: args.release.clone(),
-        namespace: args.namespace.clone(),
-        values: args.values.to_value_args(matches),
-        kube_version: args.kube_version.clone(),
-        ..RenderOptions::default()
-    };
+    let opts = args
+        .release
+        .render_options(args.values.to_value_args(matches), None);
     let caps = opts.capabilities()?;
     let engine = Engine::new(&chart, Limits::default())?;
     let (values, layers) = release::resolve_values(&chart, &engine, &opts, &caps)?;
