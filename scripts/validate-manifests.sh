@@ -4,6 +4,8 @@
 #     are errors) against KUBE_VERSION;
 #   - external-secrets.io objects against the External Secrets Operator's
 #     own CRD schemas, as shipped in @kubernetes-models/external-secrets;
+#   - monitoring.coreos.com objects (PrometheusRule, PodMonitor, ...) against
+#     the prometheus-operator CRD schemas of @kubernetes-models/prometheus-operator;
 #   - any other kind is an error (nothing to check it against).
 #
 # Tools are installed on first use under .cache/tools (or $SKIFF_TOOLS, as
@@ -23,6 +25,7 @@ TOOLS="${SKIFF_TOOLS:-$ROOT/.cache/tools}"
 KUBE_VERSION="${KUBE_VERSION:-1.33.0}"
 KUBERNETES_VALIDATE_VERSION="1.33.1"   # ships schemas for Kubernetes up to 1.33
 ESO_MODELS_VERSION="2.0.0"             # External Secrets Operator CRDs incl. external-secrets.io/v1
+PROMETHEUS_MODELS_VERSION="6.0.0"      # prometheus-operator CRDs (monitoring.coreos.com/v1)
 
 die_tool() {
   echo "validate-manifests: $1" >&2
@@ -62,8 +65,20 @@ ensure_eso_models() {
     || die_tool "could not install @kubernetes-models/external-secrets@$ESO_MODELS_VERSION into $TOOLS/node"
 }
 
+ensure_prometheus_models() {
+  local pkg="$TOOLS/node/node_modules/@kubernetes-models/prometheus-operator/package.json"
+  if [[ -f "$pkg" ]] && grep -q "\"version\": \"$PROMETHEUS_MODELS_VERSION\"" "$pkg"; then return; fi
+  command -v npm >/dev/null || die_tool "npm is needed to install @kubernetes-models/prometheus-operator"
+  mkdir -p "$TOOLS/node"
+  [[ -f "$TOOLS/node/package.json" ]] || echo '{"name": "skiff-tools", "private": true}' > "$TOOLS/node/package.json"
+  npm install --prefix "$TOOLS/node" --no-audit --no-fund --loglevel=error --engine-strict=false \
+    "@kubernetes-models/prometheus-operator@$PROMETHEUS_MODELS_VERSION" >&2 \
+    || die_tool "could not install @kubernetes-models/prometheus-operator@$PROMETHEUS_MODELS_VERSION into $TOOLS/node"
+}
+
 ensure_kubernetes_validate
 ensure_eso_models
+ensure_prometheus_models
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -73,20 +88,24 @@ if [[ "$1" == "-" ]]; then cat > "$work/stream.yaml"; else cp "$1" "$work/stream
 "$TOOLS/venv/bin/python" - "$work" <<'PY'
 import json, sys, yaml
 work = sys.argv[1]
-core, eso = [], []
+core, eso, prom = [], [], []
 with open(f"{work}/stream.yaml") as f:
     for doc in yaml.safe_load_all(f):
         if doc is None:
             continue
         if str(doc.get("apiVersion", "")).startswith("external-secrets.io/"):
             eso.append(doc)
+        elif str(doc.get("apiVersion", "")).startswith("monitoring.coreos.com/"):
+            prom.append(doc)
         else:
             core.append(doc)
 with open(f"{work}/core.yaml", "w") as f:
     yaml.safe_dump_all(core, f, sort_keys=False)
 with open(f"{work}/eso.json", "w") as f:
     json.dump(eso, f)
-print(f"validate-manifests: {len(core)} core object(s), {len(eso)} External Secrets object(s)", file=sys.stderr)
+with open(f"{work}/prom.json", "w") as f:
+    json.dump(prom, f)
+print(f"validate-manifests: {len(core)} core object(s), {len(eso)} External Secrets object(s), {len(prom)} prometheus-operator object(s)", file=sys.stderr)
 PY
 
 status=0
@@ -101,6 +120,7 @@ if [[ -s "$work/core.yaml" ]]; then
 fi
 
 node "$ROOT/scripts/validate-externalsecrets.mjs" "$TOOLS/node" "$work/eso.json" || status=1
+node "$ROOT/scripts/validate-prometheus-operator.mjs" "$TOOLS/node" "$work/prom.json" || status=1
 
 if [[ $status -eq 0 ]]; then echo "validate-manifests: all objects valid" >&2; fi
 exit $status
