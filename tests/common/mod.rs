@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+pub mod manifests;
+
 /// The `skiff` binary under test, run from the repository root.
 pub fn skiff() -> assert_cmd::Command {
     let mut cmd =
