@@ -65,10 +65,26 @@ fn images_carry_the_release_tag() {
     let r = prod();
     let sha = "3f2c1e9a7b5d4c3e2f1a0b9c8d7e6f5a4b3c2d1e";
     for (name, container_name, image) in [
-        ("bow-mark-paving-server", "server", "itsdevin/bow-mark-server"),
-        ("bow-mark-concrete-worker", "worker", "itsdevin/bow-mark-server"),
-        ("bow-mark-paving-client", "client", "itsdevin/bow-mark-client"),
-        ("bow-mark-concrete-client", "client", "itsdevin/bow-mark-concrete-client"),
+        (
+            "bow-mark-paving-server",
+            "server",
+            "itsdevin/bow-mark-server",
+        ),
+        (
+            "bow-mark-concrete-worker",
+            "worker",
+            "itsdevin/bow-mark-server",
+        ),
+        (
+            "bow-mark-paving-client",
+            "client",
+            "itsdevin/bow-mark-client",
+        ),
+        (
+            "bow-mark-concrete-client",
+            "client",
+            "itsdevin/bow-mark-concrete-client",
+        ),
     ] {
         let c = container(r.get("Deployment", name), container_name);
         assert_eq!(s(&c["image"]), format!("{image}:{sha}"));
@@ -97,8 +113,16 @@ fn consumers_migrate_with_dbmate_then_run_the_consumer_on_their_vhost() {
         let migrate = container(d, "migrate");
         assert_eq!(s(&migrate["image"]), "ghcr.io/amacneil/dbmate:2");
         assert_eq!(env(migrate)["POSTGRES_DB"], db);
-        let args: Vec<&str> = migrate["args"].as_sequence().unwrap().iter().map(s).collect();
-        assert!(args.contains(&"up") && args.contains(&"/migrations"), "{args:?}");
+        let args: Vec<&str> = migrate["args"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(s)
+            .collect();
+        assert!(
+            args.contains(&"up") && args.contains(&"/migrations"),
+            "{args:?}"
+        );
         assert!(args[1].starts_with("postgres://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@"));
         let volume = &pod(d)["volumes"]
             .as_sequence()
@@ -114,15 +138,16 @@ fn consumers_migrate_with_dbmate_then_run_the_consumer_on_their_vhost() {
     }
     // Servers and workers of each tenant are on its vhost too.
     let w = r.get("Deployment", "bow-mark-concrete-worker");
-    assert_eq!(env(container(w, "worker"))["RABBITMQ_VHOST"], "bowmark-concrete");
+    assert_eq!(
+        env(container(w, "worker"))["RABBITMQ_VHOST"],
+        "bowmark-concrete"
+    );
 }
 
 #[test]
 fn clients_and_servers_listen_on_the_documented_ports() {
     let r = prod();
-    for (tenant, server_port, client_port) in
-        [("paving", 8080, 3000), ("concrete", 8081, 3001)]
-    {
+    for (tenant, server_port, client_port) in [("paving", 8080, 3000), ("concrete", 8081, 3001)] {
         let svc = r.get("Service", &format!("bow-mark-{tenant}-server"));
         assert_eq!(svc["spec"]["ports"][0]["port"].as_u64(), Some(server_port));
         let svc = r.get("Service", &format!("bow-mark-{tenant}-client"));
@@ -183,7 +208,10 @@ fn rabbitmq_statefulset_declares_every_tenant_vhost() {
     let pvc = &sts["spec"]["volumeClaimTemplates"][0]["spec"];
     assert_eq!(s(&pvc["storageClassName"]), "do-block-storage");
     assert_eq!(s(&pvc["resources"]["requests"]["storage"]), "5Gi");
-    assert_eq!(s(&r.get("Service", "bow-mark-rabbitmq")["spec"]["clusterIP"]), "None");
+    assert_eq!(
+        s(&r.get("Service", "bow-mark-rabbitmq")["spec"]["clusterIP"]),
+        "None"
+    );
     let cm = r.get("ConfigMap", "bow-mark-rabbitmq-config");
     let defs: serde_json::Value =
         serde_json::from_str(s(&cm["data"]["definitions.json"])).expect("definitions JSON");
@@ -217,14 +245,28 @@ fn pg_backup_runs_daily_at_eight_utc_and_keeps_shell_variables() {
         env(dump)["BACKUP_DATABASES"],
         "bowmark_reports_paving bowmark_reports_concrete"
     );
-    assert_eq!(env(container(cron, "upload"))["SPACES_KEY"], "secret:spaces/key");
+    assert_eq!(
+        env(container(cron, "upload"))["SPACES_KEY"],
+        "secret:spaces/key"
+    );
     let scripts = r.get("ConfigMap", "bow-mark-pg-backup-scripts");
     let dump_sh = s(&scripts["data"]["pg-backup-dump.sh"]);
     let upload_sh = s(&scripts["data"]["pg-backup-upload.sh"]);
-    for needle in ["$PGPASSWORD", "${PGPASSWORD:?", "pg_dump", "-Fc", "$BACKUP_DATABASES"] {
+    for needle in [
+        "$PGPASSWORD",
+        "${PGPASSWORD:?",
+        "pg_dump",
+        "-Fc",
+        "$BACKUP_DATABASES",
+    ] {
         assert!(dump_sh.contains(needle), "dump script lacks {needle}");
     }
-    for needle in ["${SPACES_NAME}", "${RETENTION_DAYS}", "$SPACES_SECRET", "aws s3 rm"] {
+    for needle in [
+        "${SPACES_NAME}",
+        "${RETENTION_DAYS}",
+        "$SPACES_SECRET",
+        "aws s3 rm",
+    ] {
         assert!(upload_sh.contains(needle), "upload script lacks {needle}");
     }
     assert_eq!(env(container(cron, "upload"))["RETENTION_DAYS"], "30");
@@ -252,7 +294,10 @@ fn nightly_restart_restarts_workers_and_consumers_with_least_rbac() {
         .collect();
     assert_eq!(&command[..3], ["kubectl", "rollout", "restart"]);
     for t in targets {
-        assert!(command.contains(&format!("deployment/{t}").as_str()), "{command:?}");
+        assert!(
+            command.contains(&format!("deployment/{t}").as_str()),
+            "{command:?}"
+        );
     }
     let role = r.get("Role", "bow-mark-nightly-restart");
     let names: Vec<&str> = role["rules"][0]["resourceNames"]
@@ -263,7 +308,10 @@ fn nightly_restart_restarts_workers_and_consumers_with_least_rbac() {
         .collect();
     assert_eq!(names, targets);
     let binding = r.get("RoleBinding", "bow-mark-nightly-restart");
-    assert_eq!(s(&binding["subjects"][0]["name"]), "bow-mark-nightly-restart");
+    assert_eq!(
+        s(&binding["subjects"][0]["name"]),
+        "bow-mark-nightly-restart"
+    );
     assert!(r.has("ServiceAccount", "bow-mark-nightly-restart"));
 }
 
@@ -274,15 +322,26 @@ fn ingress_routes_three_hosts_with_one_certificate() {
     let a = |k: &str| annotation(ing, k).to_string();
     assert_eq!(a("nginx.ingress.kubernetes.io/proxy-body-size"), "100m");
     for t in ["connect", "send", "read"] {
-        assert_eq!(a(&format!("nginx.ingress.kubernetes.io/proxy-{t}-timeout")), "600");
+        assert_eq!(
+            a(&format!("nginx.ingress.kubernetes.io/proxy-{t}-timeout")),
+            "600"
+        );
     }
     assert!(ing["metadata"]["annotations"]["cert-manager.io/cluster-issuer"].is_string());
     assert_eq!(s(&ing["spec"]["ingressClassName"]), "nginx");
     let tls = ing["spec"]["tls"].as_sequence().unwrap();
     assert_eq!(tls.len(), 1);
     assert_eq!(s(&tls[0]["secretName"]), "bow-mark-tls");
-    let hosts: Vec<&str> = tls[0]["hosts"].as_sequence().unwrap().iter().map(s).collect();
-    assert_eq!(hosts, ["app.bowmark.ca", "paving.bowmark.ca", "concrete.bowmark.ca"]);
+    let hosts: Vec<&str> = tls[0]["hosts"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(s)
+        .collect();
+    assert_eq!(
+        hosts,
+        ["app.bowmark.ca", "paving.bowmark.ca", "concrete.bowmark.ca"]
+    );
     for rule in ing["spec"]["rules"].as_sequence().unwrap() {
         let host = s(&rule["host"]);
         let (tenant, server_port, client_port) = if host == "concrete.bowmark.ca" {
@@ -291,7 +350,10 @@ fn ingress_routes_three_hosts_with_one_certificate() {
             ("paving", 8080, 3000)
         };
         let paths = rule["http"]["paths"].as_sequence().unwrap();
-        let root = paths.iter().find(|p| p["path"].as_str() == Some("/")).unwrap();
+        let root = paths
+            .iter()
+            .find(|p| p["path"].as_str() == Some("/"))
+            .unwrap();
         assert_eq!(
             s(&root["backend"]["service"]["name"]),
             format!("bow-mark-{tenant}-client")
@@ -331,7 +393,12 @@ fn hand_made_secrets_are_referenced_by_configurable_names() {
 fn external_secrets_option_syncs_every_secret() {
     let r = render(
         CHART,
-        &["-r", "bow-mark", "-f", "charts/bow-mark/ci/external-secrets.yaml"],
+        &[
+            "-r",
+            "bow-mark",
+            "-f",
+            "charts/bow-mark/ci/external-secrets.yaml",
+        ],
     );
     let names: Vec<&str> = r
         .all("ExternalSecret")

@@ -10,7 +10,13 @@ use common::skiff;
 fn render(extra: &[&str]) -> String {
     let mut args = vec!["render", "charts/starter", "-r", "starter", "-n", "apps"];
     args.extend_from_slice(extra);
-    let out = skiff().args(&args).assert().success().get_output().stdout.clone();
+    let out = skiff()
+        .args(&args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     String::from_utf8(out).expect("utf-8")
 }
 
@@ -23,13 +29,21 @@ fn starter_defaults() {
 fn starter_ci_value_sets() {
     let mut names: Vec<String> = std::fs::read_dir("charts/starter/ci")
         .expect("charts/starter/ci")
-        .map(|e| e.expect("dir entry").file_name().into_string().expect("utf-8 name"))
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .into_string()
+                .expect("utf-8 name")
+        })
         .collect();
     names.sort();
     assert!(names.len() >= 4, "{names:?}");
     for name in names {
         let file = format!("charts/starter/ci/{name}");
-        let snapshot = format!("starter_ci_{}", name.trim_end_matches(".yaml").replace('-', "_"));
+        let snapshot = format!(
+            "starter_ci_{}",
+            name.trim_end_matches(".yaml").replace('-', "_")
+        );
         insta::assert_snapshot!(snapshot, render(&["-f", &file]));
     }
 }

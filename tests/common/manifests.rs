@@ -83,7 +83,11 @@ pub fn render_error(chart: &str, args: &[&str]) -> String {
         .output()
         .expect("run skiff");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "{args:?}: expected exit 2:\n{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{args:?}: expected exit 2:\n{stderr}"
+    );
     stderr
 }
 
@@ -243,13 +247,19 @@ pub fn assert_values_table_matches_schema(chart: &str, doc: &str) {
         .iter()
         .filter(|p| !rows.iter().any(|r| r.starts_with(&format!("| `{p}` |"))))
         .collect();
-    assert!(missing.is_empty(), "{doc} values table lacks rows for: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "{doc} values table lacks rows for: {missing:?}"
+    );
     let stale: Vec<&str> = rows
         .iter()
         .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
         .filter(|p| !paths.iter().any(|q| q == p))
         .collect();
-    assert!(stale.is_empty(), "{doc} documents values the schema lacks: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "{doc} documents values the schema lacks: {stale:?}"
+    );
 }
 
 /// `skiff lint CHART --strict` exits 0.
@@ -278,5 +288,8 @@ pub fn assert_packages(chart: &str, archive: &str) {
         "skiff package {chart}:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(Path::new(&dir.path().join(archive)).is_file(), "no {archive}");
+    assert!(
+        Path::new(&dir.path().join(archive)).is_file(),
+        "no {archive}"
+    );
 }
