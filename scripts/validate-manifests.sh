@@ -4,8 +4,8 @@
 #     are errors) against KUBE_VERSION;
 #   - external-secrets.io objects against the External Secrets Operator's
 #     own CRD schemas, as shipped in @kubernetes-models/external-secrets;
-#   - monitoring.coreos.com objects (PrometheusRule, PodMonitor, ...) against
-#     the prometheus-operator CRD schemas of @kubernetes-models/prometheus-operator;
+#   - monitoring.coreos.com objects (ServiceMonitor, PodMonitor, ...) against
+#     the prometheus-operator CRD schemas in @kubernetes-models/prometheus-operator;
 #   - any other kind is an error (nothing to check it against).
 #
 # Tools are installed on first use under .cache/tools (or $SKIFF_TOOLS, as
@@ -25,7 +25,7 @@ TOOLS="${SKIFF_TOOLS:-$ROOT/.cache/tools}"
 KUBE_VERSION="${KUBE_VERSION:-1.33.0}"
 KUBERNETES_VALIDATE_VERSION="1.33.1"   # ships schemas for Kubernetes up to 1.33
 ESO_MODELS_VERSION="2.0.0"             # External Secrets Operator CRDs incl. external-secrets.io/v1
-PROMETHEUS_MODELS_VERSION="6.0.0"      # prometheus-operator CRDs (monitoring.coreos.com/v1)
+PROMETHEUS_OPERATOR_MODELS_VERSION="6.0.0"  # prometheus-operator CRDs (monitoring.coreos.com/v1)
 
 die_tool() {
   echo "validate-manifests: $1" >&2
@@ -53,59 +53,48 @@ ensure_kubernetes_validate() {
     || die_tool "could not install kubernetes-validate==$KUBERNETES_VALIDATE_VERSION into $TOOLS/venv"
 }
 
-ensure_eso_models() {
-  local pkg="$TOOLS/node/node_modules/@kubernetes-models/external-secrets/package.json"
-  if [[ -f "$pkg" ]] && grep -q "\"version\": \"$ESO_MODELS_VERSION\"" "$pkg"; then return; fi
-  command -v node >/dev/null || die_tool "node is needed to validate ExternalSecrets"
-  command -v npm >/dev/null || die_tool "npm is needed to install @kubernetes-models/external-secrets"
+# ensure_models PACKAGE VERSION: an @kubernetes-models package in $TOOLS/node.
+ensure_models() {
+  local name="$1" version="$2"
+  local pkg="$TOOLS/node/node_modules/@kubernetes-models/$name/package.json"
+  if [[ -f "$pkg" ]] && grep -q "\"version\": \"$version\"" "$pkg"; then return; fi
+  command -v node >/dev/null || die_tool "node is needed to validate custom resources"
+  command -v npm >/dev/null || die_tool "npm is needed to install @kubernetes-models/$name"
   mkdir -p "$TOOLS/node"
   [[ -f "$TOOLS/node/package.json" ]] || echo '{"name": "skiff-tools", "private": true}' > "$TOOLS/node/package.json"
   npm install --prefix "$TOOLS/node" --no-audit --no-fund --loglevel=error --engine-strict=false \
-    "@kubernetes-models/external-secrets@$ESO_MODELS_VERSION" >&2 \
-    || die_tool "could not install @kubernetes-models/external-secrets@$ESO_MODELS_VERSION into $TOOLS/node"
-}
-
-ensure_prometheus_models() {
-  local pkg="$TOOLS/node/node_modules/@kubernetes-models/prometheus-operator/package.json"
-  if [[ -f "$pkg" ]] && grep -q "\"version\": \"$PROMETHEUS_MODELS_VERSION\"" "$pkg"; then return; fi
-  command -v npm >/dev/null || die_tool "npm is needed to install @kubernetes-models/prometheus-operator"
-  mkdir -p "$TOOLS/node"
-  [[ -f "$TOOLS/node/package.json" ]] || echo '{"name": "skiff-tools", "private": true}' > "$TOOLS/node/package.json"
-  npm install --prefix "$TOOLS/node" --no-audit --no-fund --loglevel=error --engine-strict=false \
-    "@kubernetes-models/prometheus-operator@$PROMETHEUS_MODELS_VERSION" >&2 \
-    || die_tool "could not install @kubernetes-models/prometheus-operator@$PROMETHEUS_MODELS_VERSION into $TOOLS/node"
+    "@kubernetes-models/$name@$version" >&2 \
+    || die_tool "could not install @kubernetes-models/$name@$version into $TOOLS/node"
 }
 
 ensure_kubernetes_validate
-ensure_eso_models
-ensure_prometheus_models
+ensure_models external-secrets "$ESO_MODELS_VERSION"
+ensure_models prometheus-operator "$PROMETHEUS_OPERATOR_MODELS_VERSION"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 if [[ "$1" == "-" ]]; then cat > "$work/stream.yaml"; else cp "$1" "$work/stream.yaml"; fi
 
-# Split the stream: core kinds to core.yaml, ESO kinds to eso.json.
+# Split the stream: core kinds to core.yaml, custom resources that have
+# published models (ESO, prometheus-operator) to crds.json.
 "$TOOLS/venv/bin/python" - "$work" <<'PY'
 import json, sys, yaml
 work = sys.argv[1]
-core, eso, prom = [], [], []
+CRD_GROUPS = ("external-secrets.io/", "monitoring.coreos.com/")
+core, crds = [], []
 with open(f"{work}/stream.yaml") as f:
     for doc in yaml.safe_load_all(f):
         if doc is None:
             continue
-        if str(doc.get("apiVersion", "")).startswith("external-secrets.io/"):
-            eso.append(doc)
-        elif str(doc.get("apiVersion", "")).startswith("monitoring.coreos.com/"):
-            prom.append(doc)
+        if str(doc.get("apiVersion", "")).startswith(CRD_GROUPS):
+            crds.append(doc)
         else:
             core.append(doc)
 with open(f"{work}/core.yaml", "w") as f:
     yaml.safe_dump_all(core, f, sort_keys=False)
-with open(f"{work}/eso.json", "w") as f:
-    json.dump(eso, f)
-with open(f"{work}/prom.json", "w") as f:
-    json.dump(prom, f)
-print(f"validate-manifests: {len(core)} core object(s), {len(eso)} External Secrets object(s), {len(prom)} prometheus-operator object(s)", file=sys.stderr)
+with open(f"{work}/crds.json", "w") as f:
+    json.dump(crds, f)
+print(f"validate-manifests: {len(core)} core object(s), {len(crds)} custom resource(s)", file=sys.stderr)
 PY
 
 status=0
@@ -119,8 +108,7 @@ if [[ -s "$work/core.yaml" ]]; then
   sed "s#$work/core.yaml#manifest#" "$work/kv.out" >&2
 fi
 
-node "$ROOT/scripts/validate-externalsecrets.mjs" "$TOOLS/node" "$work/eso.json" || status=1
-node "$ROOT/scripts/validate-prometheus-operator.mjs" "$TOOLS/node" "$work/prom.json" || status=1
+node "$ROOT/scripts/validate-crd-models.mjs" "$TOOLS/node" "$work/crds.json" || status=1
 
 if [[ $status -eq 0 ]]; then echo "validate-manifests: all objects valid" >&2; fi
 exit $status

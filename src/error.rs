@@ -33,6 +33,8 @@ pub enum Error {
     LintSettings(#[from] SettingsError),
     #[error(transparent)]
     Diff(#[from] DiffError),
+    #[error(transparent)]
+    Dependency(#[from] crate::dependency::DependencyError),
     #[error("cannot write {}: {source}\nhint: check that the folder exists and is writable", path.display())]
     Write {
         path: PathBuf,

@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod cli;
+pub mod dependency;
 pub mod diff;
 pub mod engine;
 pub mod error;

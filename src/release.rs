@@ -7,7 +7,7 @@ use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release};
 use crate::error::Result;
 use crate::manifest::{self, Manifest};
 use crate::values::schema::Schema;
-use crate::values::{self, Layer, Origin, ValueArgs, Values, ValuesError};
+use crate::values::{self, Layer, Origin, ValueArgs, Values, ValuesError, scope};
 
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -59,36 +59,99 @@ impl RenderOptions {
     }
 }
 
-/// Resolves the final values: the four layers of DESIGN.md, merged, then
-/// checked against values.schema.json.
+/// Resolves the root chart's final values: the four layers of DESIGN.md,
+/// merged, each enabled subchart's values scoped under its name (see
+/// [`scope`]), each chart checked against its own values.schema.json.
 pub fn resolve_values(
     chart: &Chart,
     engine: &Engine,
     opts: &RenderOptions,
     caps: &Capabilities,
 ) -> Result<(Values, Vec<Layer>)> {
-    let defaults_path = chart.display_path("values.yaml");
-    let defaults = match chart.text("values.yaml")? {
-        Some(text) => Layer::new(
-            Origin::Defaults(defaults_path.clone()),
-            values::parse_values(text, &defaults_path)?,
-            Some(text.to_string()),
-        ),
-        None => Layer::new(Origin::Defaults(defaults_path), Values::new(), None),
-    };
     let user = opts.values.layers()?;
+    let tree = scope::plan(chart, &user)?;
+    let resolved = resolve_node(&tree, Some(engine), opts, caps, user)?;
+    Ok((resolved.values, resolved.layers))
+}
+
+/// A chart of the release with its final values, and its enabled subcharts.
+struct ResolvedNode<'a> {
+    node: &'a scope::Node,
+    values: Values,
+    layers: Vec<Layer>,
+    children: Vec<ResolvedNode<'a>>,
+}
+
+/// One chart's values: its defaults (values.yaml with import-values), its
+/// computed layer, then the layers above it (the user's for the root chart,
+/// the parent's layers scoped to this chart for a subchart). Subcharts are
+/// resolved from this chart's layers, and their final values are put back
+/// under their names, as Helm's parent sees `values.<sub>`.
+fn resolve_node<'a>(
+    node: &'a scope::Node,
+    engine: Option<&Engine>,
+    opts: &RenderOptions,
+    caps: &Capabilities,
+    upper: Vec<Layer>,
+) -> Result<ResolvedNode<'a>> {
+    let defaults_path = node.chart.display_path("values.yaml");
+    let defaults = Layer::new(
+        Origin::Defaults(defaults_path),
+        node.defaults.clone(),
+        node.chart.text("values.yaml")?.map(str::to_string),
+    );
+    let own_engine;
+    let engine = match engine {
+        Some(engine) => engine,
+        None if node.chart.text(COMPUTED_TEMPLATE)?.is_some() => {
+            own_engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
+            &own_engine
+        }
+        None => {
+            // No computed layer: no engine needed for values.
+            return finish_node(node, opts, caps, vec![defaults], upper);
+        }
+    };
     let mut layers = vec![defaults];
-    if let Some(computed) = computed_layer(chart, engine, opts, caps, &layers[0], &user)? {
+    if let Some(computed) = computed_layer(&node.chart, engine, opts, caps, &layers[0], &upper)? {
         layers.push(computed);
     }
-    layers.extend(user);
-    let values = values::merge_layers(&layers);
-    if let Some(schema) = Schema::load(chart).map_err(ValuesError::from)? {
+    finish_node(node, opts, caps, layers, upper)
+}
+
+fn finish_node<'a>(
+    node: &'a scope::Node,
+    opts: &RenderOptions,
+    caps: &Capabilities,
+    mut layers: Vec<Layer>,
+    upper: Vec<Layer>,
+) -> Result<ResolvedNode<'a>> {
+    layers.extend(upper);
+    let mut values = values::merge_layers(&layers);
+    let mut children = Vec::new();
+    for child in &node.children {
+        let child_layers = layers
+            .iter()
+            .map(|l| scope::scoped_layer(l, &child.name))
+            .collect();
+        let resolved = resolve_node(child, None, opts, caps, child_layers)?;
+        values.insert(
+            child.name.clone(),
+            serde_json::Value::Object(resolved.values.clone()),
+        );
+        children.push(resolved);
+    }
+    if let Some(schema) = Schema::load(&node.chart).map_err(ValuesError::from)? {
         schema
             .validate(&values, &layers)
             .map_err(ValuesError::from)?;
     }
-    Ok((values, layers))
+    Ok(ResolvedNode {
+        node,
+        values,
+        layers,
+        children,
+    })
 }
 
 /// Layer 2: values.computed.yaml rendered with `values` = layers 1+3+4, so
@@ -116,27 +179,70 @@ fn computed_layer(
     Ok(Some(Layer::new(Origin::Computed(path), computed, None)))
 }
 
-/// Renders a chart with the given options.
+/// Renders a chart with the given options: the chart and every enabled
+/// subchart, each with its own context, all objects sorted together.
 pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     let caps = opts.capabilities()?;
     chart.check_kube_version(&caps.kube_version)?;
     let engine = Engine::new(chart, opts.limits)?;
-    let (values, layers) = resolve_values(chart, &engine, opts, &caps)?;
+    let user = opts.values.layers()?;
+    let tree = scope::plan(chart, &user)?;
+    let resolved = resolve_node(&tree, Some(&engine), opts, &caps, user)?;
     let release = Release::new(&opts.release_name, &opts.namespace);
-    let ctx = engine.context(&values, &release, chart, &caps);
-    let files = engine.render_all(&ctx)?;
+    let ctx = engine.context(&resolved.values, &release, chart, &caps);
+    let mut files = engine.render_all(&ctx)?;
     let notes = if engine.has_notes() {
         Some(engine.render_template("NOTES.txt", &ctx)?)
     } else {
         None
     };
+    let mut total: usize = files.iter().map(|f| f.text.len()).sum();
+    render_subcharts(
+        &resolved.children,
+        opts,
+        &caps,
+        &release,
+        &mut files,
+        &mut total,
+    )?;
     let mut manifests = manifest::parse_rendered(chart.name(), &files)?;
     manifest::sort(&mut manifests);
     Ok(Rendered {
         manifests,
         files,
         notes,
-        values,
-        layers,
+        values: resolved.values,
+        layers: resolved.layers,
     })
+}
+
+/// Renders enabled subcharts depth-first; their files are named relative to
+/// the root chart (`charts/<sub>/templates/<file>`), so `# Source:` reads
+/// `<root>/charts/<sub>/templates/<file>` as in Helm.
+fn render_subcharts(
+    children: &[ResolvedNode<'_>],
+    opts: &RenderOptions,
+    caps: &Capabilities,
+    release: &Release,
+    files: &mut Vec<crate::engine::RenderedFile>,
+    total: &mut usize,
+) -> Result<()> {
+    for child in children {
+        let node = child.node;
+        let engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
+        let ctx = engine.context(&child.values, release, &node.chart, caps);
+        for mut file in engine.render_all(&ctx)? {
+            *total += file.text.len();
+            if *total > opts.limits.release_bytes {
+                return Err(crate::engine::RenderError::ReleaseTooLarge {
+                    limit: opts.limits.release_bytes,
+                }
+                .into());
+            }
+            file.path = format!("{}{}", node.rel, file.path);
+            files.push(file);
+        }
+        render_subcharts(&child.children, opts, caps, release, files, total)?;
+    }
+    Ok(())
 }

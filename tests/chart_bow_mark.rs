@@ -5,14 +5,17 @@
 
 mod common;
 
-use common::manifests::{self, container, env, pod, render, render_error, s, values_file};
+use common::manifests::{
+    self, container_named as container, env_with_refs as env, pod_spec as pod, render,
+    render_error, s, values_file,
+};
 use serde_yaml::Value;
 
 const CHART: &str = "charts/bow-mark";
 const PROD: &str = "charts/bow-mark/ci/production.yaml";
 
 fn prod() -> manifests::Render {
-    render(CHART, &["-r", "bow-mark", "-f", PROD])
+    render(&[CHART, "-r", "bow-mark", "-f", PROD])
 }
 
 fn annotation<'a>(obj: &'a Value, key: &str) -> &'a str {
@@ -380,7 +383,7 @@ fn ingress_routes_three_hosts_with_one_certificate() {
 #[test]
 fn hand_made_secrets_are_referenced_by_configurable_names() {
     let (_d, file) = values_file("secrets: {postgres: pg-credentials}\n");
-    let r = render(CHART, &["-r", "bow-mark", "-f", PROD, "-f", &file]);
+    let r = render(&[CHART, "-r", "bow-mark", "-f", PROD, "-f", &file]);
     let consumer = r.get("Deployment", "bow-mark-paving-consumer");
     assert_eq!(
         env(container(consumer, "consumer"))["POSTGRES_PASSWORD"],
@@ -391,15 +394,13 @@ fn hand_made_secrets_are_referenced_by_configurable_names() {
 
 #[test]
 fn external_secrets_option_syncs_every_secret() {
-    let r = render(
+    let r = render(&[
         CHART,
-        &[
-            "-r",
-            "bow-mark",
-            "-f",
-            "charts/bow-mark/ci/external-secrets.yaml",
-        ],
-    );
+        "-r",
+        "bow-mark",
+        "-f",
+        "charts/bow-mark/ci/external-secrets.yaml",
+    ]);
     let names: Vec<&str> = r
         .all("ExternalSecret")
         .iter()
@@ -427,14 +428,14 @@ fn external_secrets_option_syncs_every_secret() {
 
 #[test]
 fn schema_and_cross_field_errors_name_the_value() {
-    let err = render_error(CHART, &["--set", "ingres.enabled=false"]);
+    let err = render_error(&[CHART, "--set", "ingres.enabled=false"]);
     assert!(err.contains("ingres") && err.contains("ingress"), "{err}");
-    let err = render_error(CHART, &["--set", "server.nodePool=gpu"]);
+    let err = render_error(&[CHART, "--set", "server.nodePool=gpu"]);
     assert!(err.contains("server.nodePool"), "{err}");
     let (_d, file) = values_file(
         "tenants:\n  - {name: a, appName: A, mongoSecret: a, database: db, rabbitmqVhost: v1, searchGroup: a, hosts: [a.example.com]}\n  - {name: b, appName: B, mongoSecret: b, database: db, rabbitmqVhost: v2, searchGroup: b, hosts: [b.example.com]}\n",
     );
-    let err = render_error(CHART, &["-f", &file]);
+    let err = render_error(&[CHART, "-f", &file]);
     assert!(err.contains("tenants[].database"), "{err}");
 }
 
@@ -443,14 +444,14 @@ fn every_value_set_lints_packages_and_validates() {
     manifests::assert_lints_clean(CHART);
     manifests::assert_packages(CHART, "bow-mark-0.1.0.tgz");
     let mut sets = vec![None];
-    sets.extend(manifests::ci_files(CHART).into_iter().map(Some));
+    sets.extend(manifests::ci_sets(CHART).into_iter().map(Some));
     for set in sets {
-        let mut args = vec!["-r", "bow-mark"];
+        let mut args = vec![CHART, "-r", "bow-mark"];
         if let Some(set) = &set {
             args.extend(["-f", set.as_str()]);
         }
-        let r = render(CHART, &args);
-        if !manifests::validate(&format!("{set:?}"), &r.text) {
+        let r = render(&args);
+        if !manifests::validate_manifests(&format!("{set:?}"), &r.text) {
             return;
         }
     }
@@ -458,5 +459,9 @@ fn every_value_set_lints_packages_and_validates() {
 
 #[test]
 fn docs_values_table_covers_every_schema_path() {
-    manifests::assert_values_table_matches_schema(CHART, "docs/charts/bow-mark.md");
+    manifests::assert_docs_table_matches_schema_with_lists(
+        CHART,
+        "docs/charts/bow-mark.md",
+        &["imagePullSecrets", "tenants"],
+    );
 }

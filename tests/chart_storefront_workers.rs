@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::manifests::{self, container, env, pod, render, render_error, s, values_file};
+use common::manifests::{
+    self, container_named as container, env_with_refs as env, pod_spec as pod, render,
+    render_error, s, values_file,
+};
 use serde_yaml::Value;
 
 const CHART: &str = "charts/storefront-workers";
@@ -14,17 +17,15 @@ const GENERAL: &str = "village-storefront-workers";
 const CRITICAL: &str = "village-storefront-workers-critical";
 
 fn prod() -> manifests::Render {
-    render(
+    render(&[
         CHART,
-        &[
-            "-r",
-            "village-storefront",
-            "-n",
-            "village-storefront",
-            "-f",
-            PROD,
-        ],
-    )
+        "-r",
+        "village-storefront",
+        "-n",
+        "village-storefront",
+        "-f",
+        PROD,
+    ])
 }
 
 fn yaml(text: &str) -> Value {
@@ -67,7 +68,7 @@ fn critical_pool_is_optional_and_filters_critical_and_high() {
     let general = env(container(r.get("Deployment", GENERAL), "worker"));
     assert!(!general.contains_key("WORKER_PRIORITY_FILTER"));
 
-    let mvp = render(CHART, &["-r", "village-storefront"]);
+    let mvp = render(&[CHART, "-r", "village-storefront"]);
     assert!(mvp.has("Deployment", GENERAL));
     assert!(!mvp.has("Deployment", CRITICAL) && !mvp.has("HorizontalPodAutoscaler", CRITICAL));
 }
@@ -131,15 +132,13 @@ fn hpas_have_the_documented_bounds_targets_and_rates() {
 
 #[test]
 fn fixed_replicas_without_autoscaling() {
-    let r = render(
+    let r = render(&[
         CHART,
-        &[
-            "-r",
-            "village-storefront",
-            "-f",
-            "charts/storefront-workers/ci/shadow-mode.yaml",
-        ],
-    );
+        "-r",
+        "village-storefront",
+        "-f",
+        "charts/storefront-workers/ci/shadow-mode.yaml",
+    ]);
     let d = r.get("Deployment", GENERAL);
     assert_eq!(d["spec"]["replicas"].as_u64(), Some(2));
     assert!(r.all("HorizontalPodAutoscaler").is_empty());
@@ -148,7 +147,7 @@ fn fixed_replicas_without_autoscaling() {
         "BULK"
     );
     let (_d, file) = values_file("workers: {general: {autoscaling: {enabled: false}}}\n");
-    let r = render(CHART, &["-r", "village-storefront", "-f", &file]);
+    let r = render(&[CHART, "-r", "village-storefront", "-f", &file]);
     assert_eq!(
         r.get("Deployment", GENERAL)["spec"]["replicas"].as_u64(),
         Some(3)
@@ -180,17 +179,15 @@ fn configmap_holds_the_job_settings_and_rolls_the_pods() {
     };
     let before = checksum(&r);
     assert_eq!(before.len(), 64);
-    let changed = render(
+    let changed = render(&[
         CHART,
-        &[
-            "-r",
-            "village-storefront",
-            "-f",
-            PROD,
-            "--set-string",
-            "config.QUARKUS_SCHEDULER_ENABLED=false",
-        ],
-    );
+        "-r",
+        "village-storefront",
+        "-f",
+        PROD,
+        "--set-string",
+        "config.QUARKUS_SCHEDULER_ENABLED=false",
+    ]);
     assert_ne!(before, checksum(&changed));
 }
 
@@ -221,15 +218,13 @@ fn the_three_secrets_are_read_by_name() {
     );
     assert!(r.all("Secret").is_empty() && r.all("ExternalSecret").is_empty());
 
-    let es = render(
+    let es = render(&[
         CHART,
-        &[
-            "-r",
-            "village-storefront",
-            "-f",
-            "charts/storefront-workers/ci/external-secrets.yaml",
-        ],
-    );
+        "-r",
+        "village-storefront",
+        "-f",
+        "charts/storefront-workers/ci/external-secrets.yaml",
+    ]);
     let db = es.get("ExternalSecret", "village-storefront-db");
     assert_eq!(s(&db["apiVersion"]), "external-secrets.io/v1");
     let keys: Vec<&str> = db["spec"]["data"]
@@ -313,23 +308,20 @@ fn prometheus_rule_keeps_the_alert_templates_literal() {
     );
     assert_eq!(s(&failures["labels"]["severity"]), "warning");
     // Off by default (needs the prometheus-operator CRDs).
-    let mvp = render(CHART, &[]);
+    let mvp = render(&[CHART]);
     assert!(mvp.all("PrometheusRule").is_empty() && mvp.all("PodMonitor").is_empty());
 }
 
 #[test]
 fn schema_and_cross_field_errors_name_the_value() {
-    let err = render_error(CHART, &["--set", "workers.genral.replicas=2"]);
+    let err = render_error(&[CHART, "--set", "workers.genral.replicas=2"]);
     assert!(
         err.contains("genral") && err.contains("workers.general"),
         "{err}"
     );
-    let err = render_error(CHART, &["--set", "workers.critical.priorityFilter=URGENT"]);
+    let err = render_error(&[CHART, "--set", "workers.critical.priorityFilter=URGENT"]);
     assert!(err.contains("workers.critical.priorityFilter"), "{err}");
-    let err = render_error(
-        CHART,
-        &["--set", "workers.general.autoscaling.minReplicas=30"],
-    );
+    let err = render_error(&[CHART, "--set", "workers.general.autoscaling.minReplicas=30"]);
     assert!(
         err.contains("workers.general.autoscaling.minReplicas"),
         "{err}"
@@ -341,14 +333,14 @@ fn every_value_set_lints_packages_and_validates() {
     manifests::assert_lints_clean(CHART);
     manifests::assert_packages(CHART, "storefront-workers-0.1.0.tgz");
     let mut sets = vec![None];
-    sets.extend(manifests::ci_files(CHART).into_iter().map(Some));
+    sets.extend(manifests::ci_sets(CHART).into_iter().map(Some));
     for set in sets {
-        let mut args = vec!["-r", "village-storefront"];
+        let mut args = vec![CHART, "-r", "village-storefront"];
         if let Some(set) = &set {
             args.extend(["-f", set.as_str()]);
         }
-        let r = render(CHART, &args);
-        if !manifests::validate(&format!("{set:?}"), &r.text) {
+        let r = render(&args);
+        if !manifests::validate_manifests(&format!("{set:?}"), &r.text) {
             return;
         }
     }
@@ -356,5 +348,9 @@ fn every_value_set_lints_packages_and_validates() {
 
 #[test]
 fn docs_values_table_covers_every_schema_path() {
-    manifests::assert_values_table_matches_schema(CHART, "docs/charts/storefront-workers.md");
+    manifests::assert_docs_table_matches_schema_with_lists(
+        CHART,
+        "docs/charts/storefront-workers.md",
+        &["imagePullSecrets"],
+    );
 }

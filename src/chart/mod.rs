@@ -7,6 +7,7 @@
 
 pub mod archive;
 pub mod constraint;
+pub mod dependencies;
 pub mod ignore;
 pub mod metadata;
 
@@ -74,8 +75,19 @@ pub struct Chart {
     pub source: PathBuf,
     pub metadata: Metadata,
     /// Every file of the chart after .helmignore, keyed by relative path.
+    /// A subchart's files stay here too (`charts/sub/...`, `charts/x.tgz`):
+    /// packaging archives them as they are.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The charts under `charts/` (folders with a Chart.yaml, and `.tgz`
+    /// archives), loaded from [`Chart::files`] with the same defensive rules,
+    /// in path order. Which of them render, and under which name, is
+    /// decided per release by [`dependencies`].
+    pub subcharts: Vec<Chart>,
 }
+
+/// How deep subcharts may nest (`charts/a/charts/b/...`); deeper is refused
+/// so a hostile archive of archives cannot recurse without end.
+pub const MAX_SUBCHART_DEPTH: usize = 10;
 
 impl Chart {
     /// Builds a chart from its files (already read and filtered).
@@ -96,10 +108,30 @@ impl Chart {
             line: p.line,
             message: p.message,
         })?;
+        Chart::with_metadata(source, metadata, files)
+    }
+
+    /// Builds a chart whose Chart.yaml is already parsed, loading its subcharts.
+    pub fn with_metadata(
+        source: PathBuf,
+        metadata: Metadata,
+        files: BTreeMap<String, Vec<u8>>,
+    ) -> Result<Chart, ChartError> {
+        Chart::at_depth(source, metadata, files, 0)
+    }
+
+    fn at_depth(
+        source: PathBuf,
+        metadata: Metadata,
+        files: BTreeMap<String, Vec<u8>>,
+        depth: usize,
+    ) -> Result<Chart, ChartError> {
+        let subcharts = load_subcharts(&source, &files, depth)?;
         Ok(Chart {
             source,
             metadata,
             files,
+            subcharts,
         })
     }
 
@@ -274,6 +306,97 @@ pub fn chart_from_archive(path: &Path, bytes: &[u8]) -> Result<(Chart, Option<u6
         });
     }
     Ok((chart, mtime))
+}
+
+/// The charts in `charts/`: each folder `charts/<dir>/` holding a
+/// Chart.yaml, and each `charts/*.tgz`. Other files there are ignored, as
+/// Helm ignores them.
+fn load_subcharts(
+    source: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+    depth: usize,
+) -> Result<Vec<Chart>, ChartError> {
+    let mut folders: BTreeMap<&str, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
+    let mut archives: Vec<(&str, &[u8])> = Vec::new();
+    for (path, bytes) in files {
+        let Some(rest) = path.strip_prefix("charts/") else {
+            continue;
+        };
+        match rest.split_once('/') {
+            Some((dir, inner)) => {
+                folders
+                    .entry(dir)
+                    .or_default()
+                    .insert(inner.to_string(), bytes.clone());
+            }
+            None if rest.ends_with(".tgz") => archives.push((rest, bytes)),
+            None => {}
+        }
+    }
+    let mut out = Vec::new();
+    let too_deep = |path: PathBuf| ChartError::Archive {
+        path,
+        message: format!(
+            "subcharts nest more than {MAX_SUBCHART_DEPTH} levels deep; Skiff refuses deeper charts"
+        ),
+    };
+    for (dir, sub_files) in folders {
+        if !sub_files.contains_key("Chart.yaml") {
+            continue;
+        }
+        let sub_source = source.join("charts").join(dir);
+        if depth + 1 > MAX_SUBCHART_DEPTH {
+            return Err(too_deep(sub_source));
+        }
+        let text =
+            std::str::from_utf8(&sub_files["Chart.yaml"]).map_err(|_| ChartError::NotUtf8 {
+                path: sub_source.join("Chart.yaml"),
+            })?;
+        let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
+            path: sub_source.join("Chart.yaml"),
+            line: p.line,
+            message: p.message,
+        })?;
+        out.push(Chart::at_depth(sub_source, metadata, sub_files, depth + 1)?);
+    }
+    for (name, bytes) in archives {
+        let path = source.join("charts").join(name);
+        if depth + 1 > MAX_SUBCHART_DEPTH {
+            return Err(too_deep(path));
+        }
+        let archive =
+            archive::read_chart_archive(bytes, &path).map_err(|e| ChartError::Archive {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+        let sub_source = path.join(&archive.root);
+        let sub_files: BTreeMap<String, Vec<u8>> = archive.files.into_iter().collect();
+        let chart_yaml =
+            sub_files
+                .get("Chart.yaml")
+                .ok_or_else(|| ChartError::MissingChartYaml {
+                    path: sub_source.clone(),
+                })?;
+        let text = std::str::from_utf8(chart_yaml).map_err(|_| ChartError::NotUtf8 {
+            path: sub_source.join("Chart.yaml"),
+        })?;
+        let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
+            path: sub_source.join("Chart.yaml"),
+            line: p.line,
+            message: p.message,
+        })?;
+        if metadata.name != archive.root {
+            return Err(ChartError::Archive {
+                path,
+                message: format!(
+                    "the archive's top folder {:?} is not the chart's name {:?}",
+                    archive.root, metadata.name
+                ),
+            });
+        }
+        out.push(Chart::at_depth(sub_source, metadata, sub_files, depth + 1)?);
+    }
+    Ok(out)
 }
 
 /// Reads every file under `root`, honouring `.helmignore`, refusing links

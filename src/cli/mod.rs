@@ -3,6 +3,7 @@
 //! from [`crate::error::Error::exit_code`] or a command's findings.
 
 mod completion;
+mod dependency;
 mod diff;
 mod lint;
 mod package;
@@ -46,6 +47,9 @@ pub enum Command {
     /// Chart repository tools (`repo index`).
     #[command(subcommand)]
     Repo(repo::RepoCommand),
+    /// Manage a chart's dependencies (`list`, `update`, `build`) and its Chart.lock.
+    #[command(subcommand, visible_alias = "dep")]
+    Dependency(dependency::DependencyCommand),
     /// Compare two renders object by object (charts, .tgz or manifest files); exit 1 when they differ.
     Diff(diff::DiffArgs),
     /// Print a shell completion script.
@@ -76,6 +80,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Res
         Command::Values(args) => values::run(&args, sub),
         Command::Package(args) => package::run(&args),
         Command::Repo(cmd) => repo::run(&cmd),
+        Command::Dependency(cmd) => dependency::run(&cmd),
         Command::Diff(args) => diff::run(&args, sub),
         Command::Completion(args) => completion::run(&args),
     }

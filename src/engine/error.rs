@@ -1,7 +1,7 @@
 //! Render errors that point at the chart file, the line and the expression.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use minijinja::ErrorKind;
 
@@ -37,7 +37,7 @@ pub enum RenderError {
 /// the user lands on the line that actually failed.
 pub(crate) fn from_minijinja(
     err: &minijinja::Error,
-    chart_source: &Path,
+    path_of: &dyn Fn(&str) -> PathBuf,
     source_of: &dyn Fn(&str) -> Option<String>,
 ) -> RenderError {
     let mut chain = vec![err];
@@ -78,7 +78,7 @@ pub(crate) fn from_minijinja(
             let _ = write!(
                 message,
                 "\n  included from {}:{line}",
-                template_path(chart_source, outer_name).display()
+                path_of(outer_name).display()
             );
         }
     }
@@ -87,19 +87,11 @@ pub(crate) fn from_minijinja(
         _ => String::new(),
     };
     RenderError::Template {
-        path: template_path(chart_source, name),
+        path: path_of(name),
         line: primary.line(),
         message,
         snippet,
         hint,
-    }
-}
-
-fn template_path(chart_source: &Path, name: &str) -> PathBuf {
-    if name == super::COMPUTED_TEMPLATE {
-        chart_source.join(name)
-    } else {
-        chart_source.join("templates").join(name)
     }
 }
 
@@ -128,7 +120,7 @@ fn describe(err: &minijinja::Error, expression: Option<&str>) -> (String, Option
         ),
         ErrorKind::TemplateNotFound => (
             format!("template not found: {}", detail.unwrap_or_default()),
-            Some("include/import names are relative to templates/, e.g. \"_helpers.j2\"".into()),
+            Some("include/import names are relative to templates/, e.g. \"_helpers.j2\"; a library dependency's partials are \"<library>/<file>\", e.g. \"common/_names.j2\"".into()),
         ),
         kind => (
             match detail {

@@ -55,10 +55,46 @@ impl Default for Limits {
 /// A chart's templates ready to render.
 pub struct Engine {
     env: Environment<'static>,
-    chart_name: String,
+    /// The chart's path in `# Source:` lines and `template.name`: its name,
+    /// or `<parent>/charts/<sub>` for a subchart.
+    display: String,
     source: std::path::PathBuf,
     sources: Arc<BTreeMap<String, String>>,
+    libraries: Arc<Libraries>,
     limits: Limits,
+}
+
+/// The partials of a chart's library dependencies, by the name (alias or
+/// chart name) a template path starts with.
+type Libraries = BTreeMap<String, Library>;
+
+struct Library {
+    source: std::path::PathBuf,
+    sources: BTreeMap<String, String>,
+}
+
+/// Where a template name leads: a library's file or the chart's own.
+///
+/// The rule (docs/dependencies.md): a name whose first segment is the name
+/// or alias of a library dependency resolves into that library's
+/// templates/; every other name is relative to the chart's own templates/.
+/// A library therefore wins over a chart folder `templates/<library>/` of
+/// the same name; that keeps a library's own imports (`common/_names.j2`
+/// inside common) pointing at the library whatever chart imports it.
+fn split_library<'a>(libraries: &'a Libraries, name: &'a str) -> Option<(&'a Library, &'a str)> {
+    let (first, rest) = name.split_once('/')?;
+    libraries.get(first).map(|lib| (lib, rest))
+}
+
+fn template_sources(chart: &Chart) -> Result<BTreeMap<String, String>, RenderError> {
+    let mut sources = BTreeMap::new();
+    for (name, bytes) in chart.templates() {
+        let text = std::str::from_utf8(bytes).map_err(|_| RenderError::NotUtf8 {
+            path: chart.display_path(&format!("templates/{name}")),
+        })?;
+        sources.insert(name.to_string(), text.to_string());
+    }
+    Ok(sources)
 }
 
 /// The per-release part of the context: everything but `template`.
@@ -78,22 +114,42 @@ pub struct RenderedFile {
 impl Engine {
     /// Builds the environment for a chart. Template files must be UTF-8.
     pub fn new(chart: &Chart, limits: Limits) -> Result<Engine, RenderError> {
+        Engine::for_subchart(chart, chart.name().to_string(), limits)
+    }
+
+    /// The environment for a chart shown as `display` (`parent/charts/sub`
+    /// for a subchart) in `template.name` and `# Source:` lines.
+    pub fn for_subchart(
+        chart: &Chart,
+        display: String,
+        limits: Limits,
+    ) -> Result<Engine, RenderError> {
         if chart.metadata.is_library() {
             return Err(RenderError::LibraryChart {
                 path: chart.source.clone(),
             });
         }
-        let mut sources = BTreeMap::new();
-        for (name, bytes) in chart.templates() {
-            let text = std::str::from_utf8(bytes).map_err(|_| RenderError::NotUtf8 {
-                path: chart.display_path(&format!("templates/{name}")),
-            })?;
-            sources.insert(name.to_string(), text.to_string());
+        let sources = Arc::new(template_sources(chart)?);
+        let mut libraries = Libraries::new();
+        for (name, lib) in crate::chart::dependencies::libraries(chart) {
+            libraries.insert(
+                name,
+                Library {
+                    source: lib.source.clone(),
+                    sources: template_sources(lib)?,
+                },
+            );
         }
-        let sources = Arc::new(sources);
+        let libraries = Arc::new(libraries);
         let mut env = Environment::new();
         let loader_sources = Arc::clone(&sources);
-        env.set_loader(move |name| Ok(loader_sources.get(name).cloned()));
+        let loader_libraries = Arc::clone(&libraries);
+        env.set_loader(move |name| {
+            Ok(match split_library(&loader_libraries, name) {
+                Some((lib, rest)) => lib.sources.get(rest).cloned(),
+                None => loader_sources.get(name).cloned(),
+            })
+        });
         env.set_auto_escape_callback(|_| AutoEscape::None);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_syntax(syntax());
@@ -104,9 +160,10 @@ impl Engine {
         filters::register(&mut env);
         Ok(Engine {
             env,
-            chart_name: chart.name().to_string(),
+            display,
             source: chart.source.clone(),
             sources,
+            libraries,
             limits,
         })
     }
@@ -190,7 +247,7 @@ impl Engine {
     }
 
     fn template_context(&self, name: &str, ctx: &Context) -> Value {
-        let base_path = format!("{}/templates", self.chart_name);
+        let base_path = format!("{}/templates", self.display);
         minijinja::context! {
             template => minijinja::context! {
                 name => format!("{base_path}/{name}"),
@@ -229,9 +286,21 @@ impl Engine {
     fn error_with_source(&self, err: minijinja::Error, extra: Option<(&str, &str)>) -> RenderError {
         let source_of = |name: &str| match extra {
             Some((extra_name, text)) if extra_name == name => Some(text.to_string()),
-            _ => self.sources.get(name).cloned(),
+            _ => match split_library(&self.libraries, name) {
+                Some((lib, rest)) => lib.sources.get(rest).cloned(),
+                None => self.sources.get(name).cloned(),
+            },
         };
-        error::from_minijinja(&err, &self.source, &source_of)
+        let path_of = |name: &str| {
+            if name == COMPUTED_TEMPLATE {
+                self.source.join(name)
+            } else if let Some((lib, rest)) = split_library(&self.libraries, name) {
+                lib.source.join("templates").join(rest)
+            } else {
+                self.source.join("templates").join(name)
+            }
+        };
+        error::from_minijinja(&err, &path_of, &source_of)
     }
 }
 

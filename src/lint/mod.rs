@@ -176,11 +176,7 @@ pub fn lint_files(
         .map_or_else(String::new, |m| m.name.clone());
     let renderable = metadata.filter(|m| !m.is_library()).filter(|_| values_ok);
     if let Some(metadata) = renderable {
-        let chart = Chart {
-            source: source.clone(),
-            metadata,
-            files,
-        };
+        let chart = Chart::with_metadata(source.clone(), metadata, files)?;
         let archive = if path.is_dir() {
             None
         } else {

@@ -7,6 +7,7 @@
 
 pub mod provenance;
 pub mod schema;
+pub mod scope;
 pub mod strvals;
 
 use std::path::{Path, PathBuf};
@@ -76,10 +77,16 @@ pub struct Layer {
     pub origin: Origin,
     pub values: Values,
     /// The YAML text, for locating a value's line (files only).
-    text: Option<String>,
-    /// Value path → line, computed on first use (messages, `--explain`).
-    lines: std::sync::OnceLock<std::collections::HashMap<Vec<provenance::Step>, usize>>,
+    text: Option<std::sync::Arc<str>>,
+    /// Where this layer's values sit in `text`: empty for a chart's own
+    /// layers, `["sub"]` for a parent's layer as subchart `sub` sees it.
+    pub scope: Vec<String>,
+    /// Value path → line in `text`, computed on first use (messages,
+    /// `--explain`) and shared by the layer's scoped copies.
+    lines: std::sync::Arc<std::sync::OnceLock<LineIndex>>,
 }
+
+type LineIndex = std::collections::HashMap<Vec<provenance::Step>, usize>;
 
 impl Layer {
     /// A layer; `text` is the YAML it was parsed from, when it came from a file.
@@ -87,18 +94,40 @@ impl Layer {
         Layer {
             origin,
             values,
-            text,
-            lines: std::sync::OnceLock::new(),
+            text: text.map(std::sync::Arc::from),
+            scope: Vec::new(),
+            lines: std::sync::Arc::default(),
+        }
+    }
+
+    /// The same layer narrowed to `values`, which sit under `key` of this
+    /// layer's values (a parent's layer as subchart `key` sees it).
+    pub fn narrowed(&self, values: Values, key: &str) -> Layer {
+        let mut scope = self.scope.clone();
+        scope.push(key.to_string());
+        Layer {
+            origin: self.origin.clone(),
+            values,
+            text: self.text.clone(),
+            scope,
+            lines: std::sync::Arc::clone(&self.lines),
         }
     }
 
     /// The 1-based line a value is written on, for layers read from a file.
     pub fn line_of(&self, path: &[provenance::Step]) -> Option<usize> {
         let text = self.text.as_deref()?;
-        self.lines
-            .get_or_init(|| provenance::line_index(text))
-            .get(path)
-            .copied()
+        let index = self.lines.get_or_init(|| provenance::line_index(text));
+        if self.scope.is_empty() {
+            return index.get(path).copied();
+        }
+        let full: Vec<provenance::Step> = self
+            .scope
+            .iter()
+            .map(|k| provenance::Step::Key(k.clone()))
+            .chain(path.iter().cloned())
+            .collect();
+        index.get(&full).copied()
     }
 }
 

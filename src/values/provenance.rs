@@ -200,10 +200,7 @@ pub fn sources<'a>(layers: &'a [Layer], path: &[Step]) -> Vec<(Source, &'a Value
         let Some(value) = layer.values.get(first).and_then(|v| lookup(v, rest)) else {
             continue;
         };
-        let line = layer
-            .text
-            .as_deref()
-            .and_then(|text| line_index(text).get(path).copied());
+        let line = layer.line_of(path);
         out.push((
             Source {
                 origin: layer.origin.clone(),

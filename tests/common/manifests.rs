@@ -1,8 +1,7 @@
-//! Rendering a chart through the real `skiff` binary and looking at the
-//! objects it printed, for the chart integration tests
-//! (tests/chart_*.rs): parse with serde_yaml, find objects by kind and name,
-//! validate with scripts/validate-manifests.sh, and keep a docs values
-//! table in sync with values.schema.json.
+//! Helpers for chart tests: render a chart with the real `skiff`, parse the
+//! output into objects, validate it, and check a chart's values schema and
+//! its docs table (the approach of tests/starter.rs, shared by the charts
+//! added after it).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_yaml::Value;
 
-/// The objects of one render.
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The parsed objects of a render.
 pub struct Render {
     pub text: String,
     pub docs: Vec<Value>,
@@ -39,6 +43,7 @@ impl Render {
         })
     }
 
+    /// kind -> how many objects of it.
     pub fn kinds(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
         for d in &self.docs {
@@ -49,22 +54,17 @@ impl Render {
     }
 }
 
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `skiff render CHART ARGS...`, which must succeed.
-pub fn render(chart: &str, args: &[&str]) -> Render {
+/// `skiff render <args>`; panics with stderr unless it succeeds.
+pub fn render(args: &[&str]) -> Render {
     let out = super::skiff()
         .arg("render")
-        .arg(chart)
         .args(args)
         .output()
         .expect("run skiff");
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "skiff render {chart} {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
+        "skiff render {args:?} failed:\n{stderr}"
     );
     let text = String::from_utf8(out.stdout).expect("utf-8 output");
     let docs = serde_yaml::Deserializer::from_str(&text)
@@ -74,11 +74,10 @@ pub fn render(chart: &str, args: &[&str]) -> Render {
     Render { text, docs }
 }
 
-/// `skiff render CHART ARGS...`, which must fail with exit 2; its stderr.
-pub fn render_error(chart: &str, args: &[&str]) -> String {
+/// `skiff render <args>` that must fail with exit code 2; its stderr.
+pub fn render_error(args: &[&str]) -> String {
     let out = super::skiff()
         .arg("render")
-        .arg(chart)
         .args(args)
         .output()
         .expect("run skiff");
@@ -86,15 +85,24 @@ pub fn render_error(chart: &str, args: &[&str]) -> String {
     assert_eq!(
         out.status.code(),
         Some(2),
-        "{args:?}: expected exit 2:\n{stderr}"
+        "expected exit 2 for {args:?}; stderr:\n{stderr}\nstdout:\n{}",
+        String::from_utf8_lossy(&out.stdout)
     );
     stderr
 }
 
-/// The chart's ci/*.yaml files, as paths relative to the repository.
-pub fn ci_files(chart: &str) -> Vec<String> {
-    let mut sets: Vec<String> = std::fs::read_dir(repo().join(chart).join("ci"))
-        .expect("the chart has ci/")
+/// A values file in a temp dir, kept alive by the returned guard.
+pub fn values_file(yaml: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("values.yaml");
+    std::fs::write(&path, yaml).expect("write values");
+    (dir, path.to_string_lossy().into_owned())
+}
+
+/// The `ci/*.yaml` value sets of a chart (paths relative to the repository).
+pub fn ci_sets(chart: &str) -> Vec<String> {
+    let mut sets: Vec<String> = std::fs::read_dir(root().join(chart).join("ci"))
+        .unwrap_or_else(|e| panic!("{chart}/ci: {e}"))
         .map(|e| {
             format!(
                 "{chart}/ci/{}",
@@ -107,63 +115,94 @@ pub fn ci_files(chart: &str) -> Vec<String> {
     sets
 }
 
-/// A values file in a temp dir, kept alive by the returned guard.
-pub fn values_file(yaml: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("values.yaml");
-    std::fs::write(&path, yaml).expect("write values");
-    (dir, path.to_string_lossy().into_owned())
-}
-
 pub fn s(v: &Value) -> &str {
     v.as_str()
         .unwrap_or_else(|| panic!("expected a string, found {v:?}"))
 }
 
 pub fn pod(workload: &Value) -> &Value {
-    if workload["kind"].as_str() == Some("CronJob") {
-        &workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    } else {
-        &workload["spec"]["template"]["spec"]
-    }
+    &workload["spec"]["template"]["spec"]
 }
 
-/// A pod's container (or init container) by name.
-pub fn container<'a>(workload: &'a Value, name: &str) -> &'a Value {
-    let pod = pod(workload);
-    pod["containers"]
+pub fn container(workload: &Value) -> &Value {
+    &pod(workload)["containers"][0]
+}
+
+/// A container's literal `env` as name -> value.
+pub fn env(workload: &Value) -> BTreeMap<String, String> {
+    container(workload)["env"]
         .as_sequence()
-        .into_iter()
-        .chain(pod["initContainers"].as_sequence())
-        .flatten()
-        .find(|c| c["name"].as_str() == Some(name))
-        .unwrap_or_else(|| panic!("no container {name} in {workload:?}"))
+        .map(|items| {
+            items
+                .iter()
+                .filter(|e| e["value"].is_string())
+                .map(|e| (s(&e["name"]).to_string(), s(&e["value"]).to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-/// An env entry: a plain value, or `secret:<name>/<key>`, or `configmap:...`.
-pub fn env(container: &Value) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for e in container["env"].as_sequence().into_iter().flatten() {
-        let value = if let Some(v) = e["value"].as_str() {
-            v.to_string()
-        } else if let Some(r) = e["valueFrom"]["secretKeyRef"].as_mapping() {
-            let r = Value::Mapping(r.clone());
-            format!("secret:{}/{}", s(&r["name"]), s(&r["key"]))
-        } else {
-            panic!("unexpected env entry {e:?}")
-        };
-        out.insert(s(&e["name"]).to_string(), value);
-    }
-    out
+/// The (kind, name) pairs a container reads through envFrom.
+pub fn env_from(workload: &Value) -> Vec<(String, String)> {
+    container(workload)["envFrom"]
+        .as_sequence()
+        .map(|items| {
+            items
+                .iter()
+                .map(|e| {
+                    if e["secretRef"].is_mapping() {
+                        ("Secret".into(), s(&e["secretRef"]["name"]).to_string())
+                    } else {
+                        (
+                            "ConfigMap".into(),
+                            s(&e["configMapRef"]["name"]).to_string(),
+                        )
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
-/// Pipes a render through scripts/validate-manifests.sh (kubernetes-validate
-/// --strict plus the CRD schemas). Returns false when the tools are
-/// unavailable outside CI (exit 3), so the caller can skip.
-pub fn validate(what: &str, text: &str) -> bool {
+/// mountPath -> volume name of a container.
+pub fn mounts(workload: &Value) -> BTreeMap<String, String> {
+    container(workload)["volumeMounts"]
+        .as_sequence()
+        .map(|items| {
+            items
+                .iter()
+                .map(|m| (s(&m["mountPath"]).to_string(), s(&m["name"]).to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A pod volume by name.
+pub fn volume<'a>(workload: &'a Value, name: &str) -> &'a Value {
+    pod(workload)["volumes"]
+        .as_sequence()
+        .and_then(|v| v.iter().find(|v| v["name"].as_str() == Some(name)))
+        .unwrap_or_else(|| panic!("no volume {name} in {workload:?}"))
+}
+
+/// True when every label of `selector` is on `labels` with the same value.
+pub fn selects(selector: &Value, labels: &Value) -> bool {
+    let labels = labels.as_mapping().expect("labels");
+    selector
+        .as_mapping()
+        .expect("selector")
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// Runs scripts/validate-manifests.sh on a rendered stream: kubernetes-validate
+/// --strict for core kinds, the CRD models for ESO and prometheus-operator
+/// kinds. Returns false (and prints a notice) when the tools are unavailable
+/// outside CI; the script itself turns that into a failure when CI=true.
+pub fn validate_manifests(what: &str, text: &str) -> bool {
     use std::io::Write as _;
     let mut child = std::process::Command::new("bash")
-        .arg(repo().join("scripts/validate-manifests.sh"))
+        .arg(root().join("scripts/validate-manifests.sh"))
         .arg("-")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -183,20 +222,47 @@ pub fn validate(what: &str, text: &str) -> bool {
         eprintln!("NOTICE: manifest validation skipped (tools unavailable):\n{stderr}");
         return false;
     }
-    assert!(out.status.success(), "{what}: invalid manifests:\n{stderr}");
+    assert!(
+        out.status.success(),
+        "{what}: the rendered manifests are not valid:\n{stderr}"
+    );
     true
 }
 
+/// A chart's values.schema.json.
 pub fn schema(chart: &str) -> serde_json::Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(repo().join(chart).join("values.schema.json")).expect("schema"),
-    )
-    .expect("schema is JSON")
+    let path = root().join(chart).join("values.schema.json");
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("schema")).expect("schema is JSON")
 }
 
-/// Every value the schema describes, as dotted paths: the leaves, the open
-/// maps, and arrays of objects with their fields (`tenants`, `tenants[].name`).
-pub fn schema_paths(
+/// The chart's values.yaml merged with YAML documents, as skiff layers them
+/// (without the computed layer).
+pub fn merged(chart: &str, extra: &[&str]) -> serde_json::Value {
+    let defaults =
+        std::fs::read_to_string(root().join(chart).join("values.yaml")).expect("values.yaml");
+    let mut values =
+        skiff::values::parse_values(&defaults, Path::new("values.yaml")).expect("defaults parse");
+    for text in extra {
+        let layer =
+            skiff::values::parse_values(text, Path::new("extra.yaml")).expect("layer parses");
+        skiff::values::merge_into(&mut values, &layer);
+    }
+    serde_json::Value::Object(values)
+}
+
+/// "<path> <message>" for every schema violation of some values.
+pub fn violations(chart: &str, values: &serde_json::Value) -> Vec<String> {
+    let schema = schema(chart);
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator
+        .iter_errors(values)
+        .map(|e| format!("{} {}", e.instance_path(), e))
+        .collect()
+}
+
+/// Every value the schema describes, as dotted paths: the leaves, plus the
+/// open maps whose documented keys are leaves themselves.
+fn schema_paths(
     node: &serde_json::Value,
     root: &serde_json::Value,
     prefix: &str,
@@ -208,15 +274,11 @@ pub fn schema_paths(
             .unwrap_or_else(|| panic!("dangling $ref {r}")),
         None => node,
     };
-    if let Some(items) = node.get("items").filter(|i| i.get("properties").is_some()) {
-        out.push(prefix.to_string());
-        schema_paths(items, root, &format!("{prefix}[]"), out);
-        return;
-    }
     let props = node.get("properties").and_then(|p| p.as_object());
     let open_map = node
         .get("additionalProperties")
-        .is_some_and(|a| a.is_object());
+        .is_some_and(|a| a.is_object())
+        || (props.is_some() && node.get("additionalProperties").is_none());
     if !prefix.is_empty() && (props.is_none() || open_map) {
         out.push(prefix.to_string());
     }
@@ -230,19 +292,100 @@ pub fn schema_paths(
     }
 }
 
-/// The docs page's "## Values reference" table has one row per schema
-/// path and none more.
-pub fn assert_values_table_matches_schema(chart: &str, doc: &str) {
+/// The "## Values reference" table of a chart's docs page has exactly one
+/// row per schema path: nothing missing, nothing stale.
+pub fn assert_docs_table_matches_schema(chart: &str, doc: &str) {
     let schema = schema(chart);
     let mut paths = Vec::new();
     schema_paths(&schema, &schema, "", &mut paths);
-    let text = std::fs::read_to_string(repo().join(doc)).expect("the docs page exists");
+    let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
     let section = text
         .split("\n## Values reference")
         .nth(1)
-        .expect("a \"## Values reference\" section");
+        .unwrap_or_else(|| panic!("{doc}: a \"## Values reference\" section"));
     let section = section.split("\n## ").next().unwrap_or(section);
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| {
+            !rows
+                .iter()
+                .any(|row| row.starts_with(&format!("| `{p}` |")))
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{doc} values table lacks rows for: {missing:?}"
+    );
+    let stale: Vec<&str> = rows
+        .iter()
+        .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
+        .filter(|p| !paths.iter().any(|q| q == p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "{doc} documents values the schema lacks: {stale:?}"
+    );
+}
+
+/// The pod spec of a Deployment, StatefulSet, Job or CronJob.
+pub fn pod_spec(workload: &Value) -> &Value {
+    if workload["kind"].as_str() == Some("CronJob") {
+        &workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    } else {
+        pod(workload)
+    }
+}
+
+/// A container or init container of a workload, by name.
+pub fn container_named<'a>(workload: &'a Value, name: &str) -> &'a Value {
+    let pod = pod_spec(workload);
+    pod["containers"]
+        .as_sequence()
+        .into_iter()
+        .chain(pod["initContainers"].as_sequence())
+        .flatten()
+        .find(|c| c["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no container {name} in {workload:?}"))
+}
+
+/// Every env entry of a container: its value, or `secret:<name>/<key>` for
+/// a secretKeyRef.
+pub fn env_with_refs(container: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for e in container["env"].as_sequence().into_iter().flatten() {
+        let value = if let Some(v) = e["value"].as_str() {
+            v.to_string()
+        } else {
+            let r = &e["valueFrom"]["secretKeyRef"];
+            assert!(r.is_mapping(), "unexpected env entry {e:?}");
+            format!("secret:{}/{}", s(&r["name"]), s(&r["key"]))
+        };
+        out.insert(s(&e["name"]).to_string(), value);
+    }
+    out
+}
+
+/// Arrays of objects in a schema as `list` plus `list[].field` paths, for
+/// docs tables of charts with lists of records (tenants[].name); the
+/// other paths as `assert_docs_table_matches_schema` finds them.
+pub fn assert_docs_table_matches_schema_with_lists(chart: &str, doc: &str, lists: &[&str]) {
+    let schema = schema(chart);
+    let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    let section = text
+        .split("\n## Values reference")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{doc}: a \"## Values reference\" section"));
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    let mut paths = Vec::new();
+    schema_paths(&schema, &schema, "", &mut paths);
+    for list in lists {
+        let node = schema
+            .pointer(&format!("/properties/{list}/items"))
+            .unwrap_or_else(|| panic!("{list} is not a list in the schema"));
+        schema_paths(node, &schema, &format!("{list}[]"), &mut paths);
+    }
     let missing: Vec<&String> = paths
         .iter()
         .filter(|p| !rows.iter().any(|r| r.starts_with(&format!("| `{p}` |"))))
@@ -275,7 +418,7 @@ pub fn assert_lints_clean(chart: &str) {
     );
 }
 
-/// `skiff package CHART -d <tmp>` writes <name>-<version>.tgz.
+/// `skiff package CHART -d <tmp>` writes `archive`.
 pub fn assert_packages(chart: &str, archive: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = super::skiff()
@@ -288,8 +431,5 @@ pub fn assert_packages(chart: &str, archive: &str) {
         "skiff package {chart}:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        Path::new(&dir.path().join(archive)).is_file(),
-        "no {archive}"
-    );
+    assert!(dir.path().join(archive).is_file(), "no {archive}");
 }

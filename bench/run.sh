@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Times Skiff against real Helm on the same objects and writes the results
+# into docs/performance.md (between the bench:begin/bench:end markers, so a
+# rerun replaces them). See docs/performance.md.
+#
+#   bench/run.sh            # all cases, BENCH_RUNS (default 10) runs each after 3 warm-ups
+#   BENCH_RUNS=20 bench/run.sh
+#
+# Cases: `skiff render` vs `helm template` on charts/starter (twin:
+# bench/helm-starter) and on the generated charts of bench/gen.py at 1, 10,
+# 100 and 1000 templates; `skiff package` vs `helm package` and `skiff lint`
+# vs `helm lint` on the starter and the 1000-template chart, each included
+# only once the skiff subcommand exists. Wall time is hyperfine's median;
+# peak RSS is the median of 3 runs under /usr/bin/time -v.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+RUNS="${BENCH_RUNS:-10}"
+WARMUP="${BENCH_WARMUP:-3}"
+SIZES=(1 10 100 1000)
+OUT="$REPO/.cache/bench"
+DOC="$REPO/docs/performance.md"
+
+die() {
+	echo "bench/run.sh: $*" >&2
+	exit 1
+}
+
+# shellcheck source=../scripts/tools-env.sh
+source "$REPO/scripts/tools-env.sh"
+command -v helm >/dev/null || die "helm not found: run scripts/install-tools.sh --bench"
+command -v hyperfine >/dev/null || die "hyperfine not found: run scripts/install-tools.sh --bench"
+if [[ ! -x /usr/bin/time ]]; then
+	echo "bench/run.sh: installing the Debian 'time' package for peak RSS" >&2
+	apt-get install -y --no-install-recommends time >/dev/null || die "cannot install /usr/bin/time"
+fi
+
+cargo build --release --quiet
+SKIFF="$REPO/target/release/skiff"
+python3 bench/gen.py --out "$OUT" "${SIZES[@]}" >/dev/null
+
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+KUBE_VERSION=1.33.0
+
+has_subcommand() { "$SKIFF" "$1" --help >/dev/null 2>&1; }
+
+# Median wall time of a command in milliseconds.
+median_ms() {
+	local json="$WORK/h.json"
+	# shellcheck disable=SC2086 # HYPERFINE_EXTRA is empty or one flag
+	hyperfine --shell=none --style=none --warmup "$WARMUP" --runs "$RUNS" ${HYPERFINE_EXTRA:-} \
+		--export-json "$json" "$1" >/dev/null 2>&1 || die "hyperfine failed on: $1"
+	python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$json"
+}
+
+# Median peak RSS of 3 runs in MiB.
+peak_rss_mib() {
+	local kb=()
+	for _ in 1 2 3; do
+		# shellcheck disable=SC2086 # the command is a word list on purpose
+		kb+=("$(/usr/bin/time -v $1 2>&1 >/dev/null | awk -F': ' '/Maximum resident set size/ {print $2}')")
+	done
+	python3 -c 'import statistics,sys; print("%.1f" % (statistics.median(map(int, sys.argv[1:]))/1024))' "${kb[@]}"
+}
+
+ROWS=()
+# case name, skiff command, helm command, note
+measure() {
+	local name="$1" ours="$2" theirs="$3" note="${4:-}"
+	echo "bench/run.sh: $name" >&2
+	local s_ms h_ms s_rss h_rss
+	s_ms="$(median_ms "$ours")"
+	h_ms="$(median_ms "$theirs")"
+	s_rss="$(peak_rss_mib "$ours")"
+	h_rss="$(peak_rss_mib "$theirs")"
+	ROWS+=("$(python3 - "$name" "$s_ms" "$h_ms" "$s_rss" "$h_rss" "$note" <<'PY'
+import sys
+name, s_ms, h_ms, s_rss, h_rss, note = sys.argv[1:]
+s_ms, h_ms, s_rss, h_rss = map(float, (s_ms, h_ms, s_rss, h_rss))
+speedup = h_ms / s_ms
+speedup = f"{speedup:.1f}" if speedup >= 1 else f"{speedup:.2f}"
+print(f"| {name} | {s_ms:.1f} | {h_ms:.1f} | **{speedup}x** | {s_rss:.1f} | {h_rss:.1f} | {s_rss / h_rss:.2f} | {note} |")
+PY
+)")
+}
+
+output_note() {
+	local bytes objects
+	bytes="$("$SKIFF" render bench "$1" | wc -c)"
+	objects="$("$SKIFF" render bench "$1" | grep -c '^---$' || true)"
+	echo "$objects objects, $((bytes / 1024)) KiB"
+}
+
+STARTER=""
+if [[ -f charts/starter/Chart.yaml ]]; then
+	STARTER="charts/starter"
+fi
+
+# render
+if [[ -n "$STARTER" ]]; then
+	measure "render starter" "$SKIFF render starter $STARTER" \
+		"helm template starter bench/helm-starter --kube-version $KUBE_VERSION" "$(output_note "$STARTER")"
+fi
+for n in "${SIZES[@]}"; do
+	measure "render $n templates" "$SKIFF render bench $OUT/skiff-$n" \
+		"helm template bench $OUT/helm-$n --kube-version $KUBE_VERSION" "$(output_note "$OUT/skiff-$n")"
+done
+
+# package (each side writes into its own scratch folder)
+if has_subcommand package; then
+	mkdir -p "$WORK/skiff-pkg" "$WORK/helm-pkg"
+	if [[ -n "$STARTER" ]]; then
+		measure "package starter" "$SKIFF package $STARTER -d $WORK/skiff-pkg" \
+			"helm package bench/helm-starter -d $WORK/helm-pkg"
+	fi
+	measure "package 1000 templates" "$SKIFF package $OUT/skiff-1000 -d $WORK/skiff-pkg" \
+		"helm package $OUT/helm-1000 -d $WORK/helm-pkg"
+else
+	echo "bench/run.sh: skiff has no 'package' subcommand yet; skipping package" >&2
+fi
+
+# lint (exit 1 means findings, which is a lint result, not a failure)
+HYPERFINE_EXTRA=--ignore-failure
+if has_subcommand lint; then
+	if [[ -n "$STARTER" ]]; then
+		measure "lint starter" "$SKIFF lint $STARTER" "helm lint bench/helm-starter --kube-version $KUBE_VERSION"
+	fi
+	measure "lint 1000 templates" "$SKIFF lint $OUT/skiff-1000" "helm lint $OUT/helm-1000 --kube-version $KUBE_VERSION"
+else
+	echo "bench/run.sh: skiff has no 'lint' subcommand yet; skipping lint" >&2
+fi
+
+TABLE="$WORK/table.md"
+{
+	echo "<!-- bench:begin (written by bench/run.sh; do not edit by hand) -->"
+	echo
+	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//');"
+	echo "$("$SKIFF" --version), $(helm version --short); $RUNS runs after $WARMUP warm-ups (hyperfine $(hyperfine --version | cut -d' ' -f2))."
+	echo
+	echo "| Case | Skiff median (ms) | Helm median (ms) | Speed-up | Skiff peak RSS (MiB) | Helm peak RSS (MiB) | RSS ratio | Output |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	printf '%s\n' "${ROWS[@]}"
+	[[ -n "$STARTER" ]] || echo
+	[[ -n "$STARTER" ]] || echo "charts/starter has not landed yet: no starter rows."
+	has_subcommand package || echo
+	has_subcommand package || echo "\`skiff package\` does not exist yet: no package rows."
+	has_subcommand lint || echo
+	has_subcommand lint || echo "\`skiff lint\` does not exist yet: no lint rows."
+	echo
+	echo "<!-- bench:end -->"
+} >"$TABLE"
+
+[[ -f "$DOC" ]] || die "$DOC is missing"
+python3 - "$DOC" "$TABLE" <<'PY'
+import re, sys
+doc, table = sys.argv[1], open(sys.argv[2]).read()
+text = open(doc).read()
+pattern = re.compile(r"<!-- bench:begin.*?<!-- bench:end -->\n?", re.S)
+if not pattern.search(text):
+    sys.exit(f"{doc}: no <!-- bench:begin --> ... <!-- bench:end --> markers")
+open(doc, "w").write(pattern.sub(lambda _: table, text, count=1))
+PY
+cat "$TABLE"

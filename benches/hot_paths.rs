@@ -1,0 +1,122 @@
+//! In-process benchmarks of Skiff's hot paths: values merge, `--set`
+//! parsing, template rendering and YAML canonicalisation.
+//!
+//!     cargo bench --bench hot_paths
+//!
+//! The render benchmarks use the charts bench/gen.py writes into
+//! `.cache/bench/` (generated here when missing); end-to-end timings against
+//! Helm are bench/run.sh's job (docs/performance.md).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use divan::Bencher;
+use skiff::chart::{Chart, load_chart};
+use skiff::manifest::{self, Manifest};
+use skiff::release::{self, RenderOptions};
+use skiff::values::strvals::{self, SetKind};
+use skiff::values::{self, Values};
+
+fn main() {
+    divan::main();
+}
+
+const SIZES: &[usize] = &[1, 10, 100, 1000];
+
+/// The generated Skiff chart with `size` component templates.
+fn bench_chart(size: usize) -> Chart {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir: PathBuf = root.join(format!(".cache/bench/skiff-{size}"));
+    if !dir.join("Chart.yaml").exists() {
+        let status = Command::new("python3")
+            .arg(root.join("bench/gen.py"))
+            .arg(size.to_string())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("python3 runs bench/gen.py");
+        assert!(status.success(), "bench/gen.py {size} failed");
+    }
+    load_chart(&dir).expect("the generated chart loads")
+}
+
+fn values_of(chart: &Chart) -> Values {
+    let text = chart
+        .text("values.yaml")
+        .expect("values.yaml is UTF-8")
+        .expect("the chart has values.yaml");
+    values::parse_values(text, Path::new("values.yaml")).expect("values.yaml parses")
+}
+
+/// Deep merge of a user layer over a chart's defaults (1000 components).
+#[divan::bench]
+fn values_merge(bencher: Bencher) {
+    let defaults = values_of(&bench_chart(1000));
+    let mut user = Values::new();
+    strvals::parse_into(
+        "image.tag=2.0.0,env.LOG_LEVEL=debug,components.c0500.replicas=5,components.c0999.enabled=false,commonLabels.extra=yes",
+        SetKind::Auto,
+        &mut user,
+        &mut |_| Err("no files".into()),
+    )
+    .expect("the --set line parses");
+    bencher.bench(|| {
+        let mut merged = divan::black_box(&defaults).clone();
+        values::merge_into(&mut merged, divan::black_box(&user));
+        merged
+    });
+}
+
+/// One `--set` argument of typical length: nested keys, an index, a list.
+#[divan::bench]
+fn set_parse(bencher: Bencher) {
+    let line = "image.repository=registry.example.com/app,image.tag=1.2.3,replicas=3,\
+                ingress.hosts[0].host=app.example.com,ingress.hosts[0].paths={/,/api},\
+                env.LOG_LEVEL=debug,env.FEATURES=a\\,b,resources.limits.cpu=1,enabled=true";
+    bencher.bench(|| {
+        let mut dest = Values::new();
+        strvals::parse_into(
+            divan::black_box(line),
+            SetKind::Auto,
+            &mut dest,
+            &mut |_| Err("no files".into()),
+        )
+        .expect("the --set line parses");
+        dest
+    });
+}
+
+/// The whole pipeline minus I/O: values, engine, render, parse, sort.
+#[divan::bench(args = SIZES)]
+fn render(bencher: Bencher, size: usize) {
+    let chart = bench_chart(size);
+    let opts = RenderOptions::default();
+    bencher.bench(|| release::render(divan::black_box(&chart), &opts).expect("renders"));
+}
+
+fn rendered_manifests(size: usize) -> Vec<Manifest> {
+    release::render(&bench_chart(size), &RenderOptions::default())
+        .expect("renders")
+        .manifests
+}
+
+/// Canonical YAML of one Deployment.
+#[divan::bench]
+fn write_yaml(bencher: Bencher) {
+    let manifests = rendered_manifests(1);
+    let deployment = manifests
+        .iter()
+        .find(|m| m.kind() == "Deployment")
+        .expect("the chart renders a Deployment");
+    bencher.bench(|| {
+        let mut out = String::new();
+        manifest::emit::write_yaml(&mut out, divan::black_box(&deployment.value));
+        out
+    });
+}
+
+/// The whole output stream of a generated chart.
+#[divan::bench(args = [10, 100, 1000])]
+fn write_stream(bencher: Bencher, size: usize) {
+    let manifests = rendered_manifests(size);
+    bencher.bench(|| manifest::write_stream(divan::black_box(&manifests)));
+}
