@@ -327,3 +327,109 @@ pub fn assert_docs_table_matches_schema(chart: &str, doc: &str) {
         "{doc} documents values the schema lacks: {stale:?}"
     );
 }
+
+/// The pod spec of a Deployment, StatefulSet, Job or CronJob.
+pub fn pod_spec(workload: &Value) -> &Value {
+    if workload["kind"].as_str() == Some("CronJob") {
+        &workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    } else {
+        pod(workload)
+    }
+}
+
+/// A container or init container of a workload, by name.
+pub fn container_named<'a>(workload: &'a Value, name: &str) -> &'a Value {
+    let pod = pod_spec(workload);
+    pod["containers"]
+        .as_sequence()
+        .into_iter()
+        .chain(pod["initContainers"].as_sequence())
+        .flatten()
+        .find(|c| c["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no container {name} in {workload:?}"))
+}
+
+/// Every env entry of a container: its value, or `secret:<name>/<key>` for
+/// a secretKeyRef.
+pub fn env_with_refs(container: &Value) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for e in container["env"].as_sequence().into_iter().flatten() {
+        let value = if let Some(v) = e["value"].as_str() {
+            v.to_string()
+        } else {
+            let r = &e["valueFrom"]["secretKeyRef"];
+            assert!(r.is_mapping(), "unexpected env entry {e:?}");
+            format!("secret:{}/{}", s(&r["name"]), s(&r["key"]))
+        };
+        out.insert(s(&e["name"]).to_string(), value);
+    }
+    out
+}
+
+/// Arrays of objects in a schema as `list` plus `list[].field` paths, for
+/// docs tables of charts with lists of records (tenants[].name); the
+/// other paths as `assert_docs_table_matches_schema` finds them.
+pub fn assert_docs_table_matches_schema_with_lists(chart: &str, doc: &str, lists: &[&str]) {
+    let schema = schema(chart);
+    let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
+    let section = text
+        .split("\n## Values reference")
+        .nth(1)
+        .unwrap_or_else(|| panic!("{doc}: a \"## Values reference\" section"));
+    let section = section.split("\n## ").next().unwrap_or(section);
+    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+    let mut paths = Vec::new();
+    schema_paths(&schema, &schema, "", &mut paths);
+    for list in lists {
+        let node = schema
+            .pointer(&format!("/properties/{list}/items"))
+            .unwrap_or_else(|| panic!("{list} is not a list in the schema"));
+        schema_paths(node, &schema, &format!("{list}[]"), &mut paths);
+    }
+    let missing: Vec<&String> = paths
+        .iter()
+        .filter(|p| !rows.iter().any(|r| r.starts_with(&format!("| `{p}` |"))))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{doc} values table lacks rows for: {missing:?}"
+    );
+    let stale: Vec<&str> = rows
+        .iter()
+        .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
+        .filter(|p| !paths.iter().any(|q| q == p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "{doc} documents values the schema lacks: {stale:?}"
+    );
+}
+
+/// `skiff lint CHART --strict` exits 0.
+pub fn assert_lints_clean(chart: &str) {
+    let out = super::skiff()
+        .args(["lint", chart, "--strict"])
+        .output()
+        .expect("run skiff lint");
+    assert!(
+        out.status.success(),
+        "skiff lint {chart} --strict:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// `skiff package CHART -d <tmp>` writes `archive`.
+pub fn assert_packages(chart: &str, archive: &str) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = super::skiff()
+        .args(["package", chart, "-d"])
+        .arg(dir.path())
+        .output()
+        .expect("run skiff package");
+    assert!(
+        out.status.success(),
+        "skiff package {chart}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.path().join(archive).is_file(), "no {archive}");
+}
