@@ -209,28 +209,10 @@ impl Chart {
 /// path, without reading Chart.yaml. `skiff lint` parses Chart.yaml itself,
 /// leniently, so that it can report every problem with it at once.
 pub fn load_chart_files(path: &Path) -> Result<(PathBuf, BTreeMap<String, Vec<u8>>), ChartError> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ChartError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => ChartError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
-    if meta.is_dir() {
+    if is_folder(path)? {
         return Ok((path.to_path_buf(), read_folder(path)?));
     }
-    if meta.len() > MAX_CHART_BYTES {
-        return Err(ChartError::ChartTooLarge {
-            path: path.to_path_buf(),
-            limit: MAX_CHART_BYTES,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(|e| ChartError::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
+    let bytes = read_archive_file(path)?;
     let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -241,18 +223,25 @@ pub fn load_chart_files(path: &Path) -> Result<(PathBuf, BTreeMap<String, Vec<u8
     ))
 }
 
+/// Whether a chart path is a folder (else an archive); a missing path is
+/// the "no such chart" error.
+fn is_folder(path: &Path) -> Result<bool, ChartError> {
+    std::fs::metadata(path)
+        .map(|meta| meta.is_dir())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => ChartError::NotFound {
+                path: path.to_path_buf(),
+            },
+            _ => ChartError::Io {
+                path: path.to_path_buf(),
+                source: e,
+            },
+        })
+}
+
 /// Loads a chart from a folder or a `.tgz` archive.
 pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => ChartError::NotFound {
-            path: path.to_path_buf(),
-        },
-        _ => ChartError::Io {
-            path: path.to_path_buf(),
-            source: e,
-        },
-    })?;
-    if meta.is_dir() {
+    if is_folder(path)? {
         let files = read_folder(path)?;
         Chart::from_files(path.to_path_buf(), files)
     } else {
