@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{CHART_YAML, chart, skiff};
+use common::{CHART_YAML, chart, chart_fails, fails_with, skiff};
 use predicates::prelude::*;
 
 const DEMO: &str = "tests/fixtures/values-demo";
@@ -264,10 +264,7 @@ fn cross_field_rules_fail_from_computed_values() {
 fn values_fails(extra: &[&str], needles: &[&str]) {
     let mut args = vec!["values", DEMO];
     args.extend_from_slice(extra);
-    let mut assert = skiff().args(&args).assert().code(2).stdout("");
-    for needle in needles {
-        assert = assert.stderr(predicate::str::contains(*needle));
-    }
+    fails_with(&args, needles);
 }
 
 #[test]
@@ -330,60 +327,48 @@ fn set_json_invalid() {
 
 #[test]
 fn schema_not_json() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.schema.json", "{\n  \"type\": \"object\",\n}\n"),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.schema.json:3: not valid JSON",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.schema.json", "{\n  \"type\": \"object\",\n}\n"),
+        ],
+        &["values.schema.json:3: not valid JSON"],
+    );
 }
 
 #[test]
 fn schema_not_a_schema() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.schema.json", r#"{"type": "objekt"}"#),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.schema.json: not a valid JSON Schema",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.schema.json", r#"{"type": "objekt"}"#),
+        ],
+        &["values.schema.json: not a valid JSON Schema"],
+    );
 }
 
 #[test]
 fn computed_template_that_fails() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.computed.yaml", "a: {{ values.nope }}\n"),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.computed.yaml:1: undefined value",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.computed.yaml", "a: {{ values.nope }}\n"),
+        ],
+        &["values.computed.yaml:1: undefined value"],
+    );
 }
 
 #[test]
 fn computed_template_that_renders_a_non_mapping() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.computed.yaml", "- a\n- b\n"),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.computed.yaml: its rendered output must be a YAML mapping",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.computed.yaml", "- a\n- b\n"),
+        ],
+        &["values.computed.yaml: its rendered output must be a YAML mapping"],
+    );
 }
