@@ -2,19 +2,8 @@
 
 mod common;
 
-use common::{CHART_YAML, chart, chart_fails, fails_with, skiff};
+use common::{CHART_YAML, chart, chart_fails, fails_with, skiff, stdout_of};
 use predicates::prelude::*;
-
-fn stdout_of(args: &[&str]) -> String {
-    let out = skiff()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).expect("utf-8 output")
-}
 
 #[test]
 fn renders_the_basic_chart_canonically_and_sorted() {

@@ -3,20 +3,13 @@
 
 mod common;
 
-use common::{CHART_YAML, chart, chart_fails, fails_with, skiff};
+use common::{CHART_YAML, chart, chart_fails, fails_with, skiff, stdout_of};
 use predicates::prelude::*;
 
 const DEMO: &str = "tests/fixtures/values-demo";
 
 fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = skiff()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("skiff values -o json prints JSON")
+    serde_json::from_str(&stdout_of(args)).expect("skiff values -o json prints JSON")
 }
 
 fn temp_file(text: &str) -> tempfile::NamedTempFile {
@@ -119,23 +112,16 @@ fn computed_defaults_sit_between_chart_defaults_and_user_values() {
 #[test]
 fn explain_shows_the_layer_that_set_each_value() {
     let f = temp_file("api:\n  replicas: 3\n");
-    let out = skiff()
-        .args([
-            "values",
-            DEMO,
-            "-f",
-            f.path().to_str().unwrap(),
-            "--set",
-            "worker.enabled=true",
-            "--explain",
-            "api",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(&[
+        "values",
+        DEMO,
+        "-f",
+        f.path().to_str().unwrap(),
+        "--set",
+        "worker.enabled=true",
+        "--explain",
+        "api",
+    ]);
     let file = f.path().display().to_string();
     assert!(
         out.contains(&format!(

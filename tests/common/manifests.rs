@@ -335,6 +335,18 @@ pub fn assert_schema_accepts(chart: &str, sets: &[String]) {
     }
 }
 
+/// The schema rejects each YAML document of `cases` with a violation at
+/// (or under) its path (`/jobs/mode`).
+pub fn assert_schema_rejects_at(chart: &str, cases: &[(&str, &str)]) {
+    for (yaml, path) in cases {
+        let found = violations(chart, &merged(chart, &[yaml]));
+        assert!(
+            found.iter().any(|v| v.starts_with(path)),
+            "{yaml:?}: {found:?}"
+        );
+    }
+}
+
 /// "<path> <message>" for every schema violation of some values.
 pub fn violations(chart: &str, values: &serde_json::Value) -> Vec<String> {
     let schema = schema(chart);

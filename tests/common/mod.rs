@@ -36,6 +36,12 @@ pub fn chart(files: &[(&str, &str)]) -> tempfile::TempDir {
 /// A minimal valid Chart.yaml for `chart()`.
 pub const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\n";
 
+/// Runs `skiff ARGS`, which must succeed; its stdout.
+pub fn stdout_of(args: &[&str]) -> String {
+    let out = skiff().args(args).assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).expect("utf-8 output")
+}
+
 /// Runs `skiff ARGS`, which must fail the way a user error does: exit code
 /// 2, nothing on stdout, every needle on stderr, and no panic.
 pub fn fails_with(args: &[&str], needles: &[&str]) {
