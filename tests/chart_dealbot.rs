@@ -44,18 +44,13 @@ fn secret_and_config() -> Vec<(String, String)> {
 #[test]
 fn defaults_render_api_web_config_and_ingress() {
     let r = dealbot(&[]);
-    let kinds: Vec<(String, usize)> = r.kinds().into_iter().collect();
-    let expected: Vec<(String, usize)> = [
+    r.assert_kinds(&[
         ("ConfigMap", 1),
         ("Deployment", 2),
         ("Ingress", 2),
         ("Service", 2),
         ("ServiceAccount", 1),
-    ]
-    .into_iter()
-    .map(|(k, n)| (k.to_string(), n))
-    .collect();
-    assert_eq!(kinds, expected, "{}", r.text);
+    ]);
     let api = r.get("Deployment", "dealbot-backend");
     assert_eq!(env_from(api), secret_and_config());
     assert_eq!(

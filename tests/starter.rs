@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::manifests::{
@@ -70,19 +69,14 @@ fn route(host: &str, path: &str, service: &str) -> (String, String, String) {
 #[test]
 fn defaults_render_the_seed_topology() {
     let r = render(&[]);
-    let kinds = r.kinds();
-    let expected: BTreeMap<String, usize> = [
+    r.assert_kinds(&[
         ("Deployment", 2),
         ("HorizontalPodAutoscaler", 2),
         ("Ingress", 1),
         ("PodDisruptionBudget", 2),
         ("Service", 2),
         ("ServiceAccount", 1),
-    ]
-    .into_iter()
-    .map(|(k, n)| (k.to_string(), n))
-    .collect();
-    assert_eq!(kinds, expected, "{}", r.text);
+    ]);
     // External Secrets is the default path, but with no data nothing is synced.
     assert!(r.all("ExternalSecret").is_empty() && r.all("Secret").is_empty());
     let api = r.get("Deployment", "release-starter-api");

@@ -149,11 +149,10 @@ fn explain_shows_the_layer_that_set_each_value() {
         .stdout(predicate::str::contains(
             "worker.enabled = true\n  set by --set worker.enabled=true\n  over   ",
         ));
-    skiff()
-        .args(["values", DEMO, "--explain", "nope.x"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--explain nope.x: no such value"));
+    values_fails(
+        &["--explain", "nope.x"],
+        &["--explain nope.x: no such value"],
+    );
 }
 
 #[test]
@@ -190,11 +189,12 @@ fn schema_errors_are_reported_together_with_layer_and_hint() {
 
 #[test]
 fn schema_refs_to_chart_files_resolve_and_set_flags_are_named() {
-    skiff()
-        .args(["values", DEMO, "--set", "autoscaling.minReplicas=0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("autoscaling.minReplicas: 0 is less than the minimum of 1 [minimum]\n    set by --set autoscaling.minReplicas=0"));
+    values_fails(
+        &["--set", "autoscaling.minReplicas=0"],
+        &[
+            "autoscaling.minReplicas: 0 is less than the minimum of 1 [minimum]\n    set by --set autoscaling.minReplicas=0",
+        ],
+    );
 }
 
 #[test]

@@ -43,6 +43,13 @@ impl Render {
         })
     }
 
+    /// The render has exactly these kinds, with these many objects each.
+    pub fn assert_kinds(&self, expected: &[(&str, usize)]) {
+        let expected: BTreeMap<String, usize> =
+            expected.iter().map(|(k, n)| (k.to_string(), *n)).collect();
+        assert_eq!(self.kinds(), expected, "{}", self.text);
+    }
+
     /// kind -> how many objects of it.
     pub fn kinds(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
