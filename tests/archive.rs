@@ -1,6 +1,8 @@
 //! Chart archives through the library API: the reproducible writer, the
 //! defensive reader (one crafted archive per refusal), and atomic writes.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -11,6 +13,8 @@ use skiff::chart::archive::{
 use skiff::package::archive::{DEFAULT_MTIME, write_chart_archive};
 use skiff::package::atomic::{AtomicWriteError, write_atomically, write_atomically_with};
 use skiff::package::digest::sha256_hex;
+
+use common::dir_entries;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -627,18 +631,6 @@ fn never_panics_on_mangled_archives() -> TestResult {
 }
 
 // ----------------------------------------------------------- atomic write --
-
-fn dir_entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-}
 
 #[test]
 fn atomic_write_failure_keeps_old_file_and_leaves_no_temp() -> TestResult {

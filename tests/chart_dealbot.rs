@@ -6,8 +6,10 @@
 mod common;
 
 use common::manifests::{
-    Render, assert_docs_table_matches_schema, ci_sets, container, env, env_from, merged, mounts,
-    pod, render, render_error, s, selects, validate_manifests, values_file, violations, volume,
+    Render, assert_docs_table_matches_schema, assert_hardened, assert_lints_clean, assert_packages,
+    assert_schema_accepts, assert_schema_rejects_at, assert_sets_validate, ci_sets, container,
+    defaults_and_sets, env, env_from, env_with_refs, merged, mounts, render, render_error, s,
+    selects, values_file, violations, volume,
 };
 use serde_yaml::Value;
 
@@ -15,15 +17,11 @@ const CHART: &str = "charts/dealbot";
 const WORKERS: [&str; 3] = ["deal", "retrieval", "metrics"];
 
 fn dealbot(args: &[&str]) -> Render {
-    let mut all = vec!["dealbot", CHART];
-    all.extend_from_slice(args);
-    render(&all)
+    render(&[&["dealbot", CHART], args].concat())
 }
 
 fn dealbot_error(args: &[&str]) -> String {
-    let mut all = vec!["dealbot", CHART];
-    all.extend_from_slice(args);
-    render_error(&all)
+    render_error(&[&["dealbot", CHART], args].concat())
 }
 
 fn with_set(set: &str) -> Render {
@@ -46,18 +44,13 @@ fn secret_and_config() -> Vec<(String, String)> {
 #[test]
 fn defaults_render_api_web_config_and_ingress() {
     let r = dealbot(&[]);
-    let kinds: Vec<(String, usize)> = r.kinds().into_iter().collect();
-    let expected: Vec<(String, usize)> = [
+    r.assert_kinds(&[
         ("ConfigMap", 1),
         ("Deployment", 2),
         ("Ingress", 2),
         ("Service", 2),
         ("ServiceAccount", 1),
-    ]
-    .into_iter()
-    .map(|(k, n)| (k.to_string(), n))
-    .collect();
-    assert_eq!(kinds, expected, "{}", r.text);
+    ]);
     let api = r.get("Deployment", "dealbot-backend");
     assert_eq!(env_from(api), secret_and_config());
     assert_eq!(
@@ -100,46 +93,12 @@ fn pod_labels(workload: &Value) -> &Value {
 
 #[test]
 fn every_workload_is_hardened_and_bounded() {
-    let mut sets = vec![None];
-    sets.extend(ci_sets(CHART).into_iter().map(Some));
-    for set in sets {
-        let args: Vec<&str> = set.iter().flat_map(|s| ["-f", s.as_str()]).collect();
+    for (set, args) in defaults_and_sets(&ci_sets(CHART)) {
         let r = dealbot(&args);
         for w in r.all("Deployment") {
             let name = s(&w["metadata"]["name"]);
-            let p = pod(w);
-            assert_eq!(
-                p["automountServiceAccountToken"].as_bool(),
-                Some(false),
-                "{name}"
-            );
-            assert_eq!(
-                p["securityContext"]["runAsNonRoot"].as_bool(),
-                Some(true),
-                "{name}"
-            );
+            assert_hardened(w, &format!("{set} {name}"));
             let c = container(w);
-            let sc = &c["securityContext"];
-            assert_eq!(
-                sc["readOnlyRootFilesystem"].as_bool(),
-                Some(true),
-                "{set:?} {name}"
-            );
-            assert_eq!(
-                sc["allowPrivilegeEscalation"].as_bool(),
-                Some(false),
-                "{name}"
-            );
-            assert_eq!(
-                sc["capabilities"]["drop"][0].as_str(),
-                Some("ALL"),
-                "{name}"
-            );
-            for side in ["requests", "limits"] {
-                for res in ["cpu", "memory"] {
-                    assert!(!c["resources"][side][res].is_null(), "{name} {side}.{res}");
-                }
-            }
             assert!(
                 c["readinessProbe"].is_mapping() && c["livenessProbe"].is_mapping(),
                 "{name}"
@@ -396,26 +355,17 @@ fn local_uses_node_ports_and_a_bundled_postgres() {
     assert_eq!(s(&config(&r)["NETWORK"]), "calibration");
     let pg = r.get("Deployment", "dealbot-postgres");
     assert_eq!(s(&pg["spec"]["strategy"]["type"]), "Recreate");
-    let password = container(pg)["env"]
-        .as_sequence()
-        .expect("env")
-        .iter()
-        .find(|e| e["name"].as_str() == Some("POSTGRES_PASSWORD"))
-        .expect("POSTGRES_PASSWORD");
+    let pg_env = env_with_refs(container(pg));
     assert_eq!(
-        s(&password["valueFrom"]["secretKeyRef"]["name"]),
-        "dealbot-secrets"
+        pg_env.get("POSTGRES_PASSWORD").map(String::as_str),
+        Some("secret:dealbot-secrets/DATABASE_PASSWORD")
     );
     assert_eq!(
-        s(&password["valueFrom"]["secretKeyRef"]["key"]),
-        "DATABASE_PASSWORD"
-    );
-    assert_eq!(
-        env(pg).get("POSTGRES_USER").map(String::as_str),
+        pg_env.get("POSTGRES_USER").map(String::as_str),
         Some("dealbot")
     );
     assert_eq!(
-        env(pg).get("POSTGRES_DB").map(String::as_str),
+        pg_env.get("POSTGRES_DB").map(String::as_str),
         Some("filecoin_dealbot")
     );
     assert_eq!(
@@ -529,55 +479,20 @@ fn external_secrets_sync_the_backend_secret_under_its_configured_name() {
 
 #[test]
 fn rendered_manifests_pass_kubernetes_eso_and_prometheus_operator_schemas() {
-    let mut sets = vec![None];
-    sets.extend(ci_sets(CHART).into_iter().map(Some));
-    for set in sets {
-        let args: Vec<&str> = set.iter().flat_map(|s| ["-f", s.as_str()]).collect();
-        if !validate_manifests(&format!("{set:?}"), &dealbot(&args).text) {
-            return;
-        }
-    }
+    assert_sets_validate(&ci_sets(CHART), dealbot);
 }
 
 #[test]
 fn chart_lints_strict_and_packages() {
-    let out = common::skiff()
-        .args(["lint", "--strict", CHART])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = common::skiff()
-        .args(["package", CHART, "-d"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(dir.path().join("dealbot-0.1.0.tgz").is_file());
+    assert_lints_clean(CHART);
+    assert_packages(CHART, "dealbot-0.1.0.tgz");
 }
 
 // ------------------------------------------------------ schema and docs
 
 #[test]
 fn schema_accepts_defaults_and_every_value_set() {
-    assert_eq!(violations(CHART, &merged(CHART, &[])), Vec::<String>::new());
-    for set in ci_sets(CHART) {
-        let text = std::fs::read_to_string(common::manifests::root().join(&set)).expect("set");
-        assert_eq!(
-            violations(CHART, &merged(CHART, &[&text])),
-            Vec::<String>::new(),
-            "{set}"
-        );
-    }
+    assert_schema_accepts(CHART, &ci_sets(CHART));
 }
 
 #[test]
@@ -594,29 +509,26 @@ fn schema_is_closed_and_says_which_key_was_meant() {
             "{yaml:?}:\n{err}"
         );
     }
-    for (yaml, path) in [
-        ("service: {type: LoadBalancer}\n", "/service/type"),
-        ("backend: {nodePort: 80}\n", "/backend/nodePort"),
-        (
-            "jobs: {rates: {metricsPerHour: -1}}\n",
-            "/jobs/rates/metricsPerHour",
-        ),
-        ("config: {PORT: 8080}\n", "/config/PORT"),
-        (
-            "ingress: {web: {host: Dealbot.Example.com}}\n",
-            "/ingress/web/host",
-        ),
-        ("secrets: {name: Bad_Name}\n", "/secrets/name"),
-    ] {
-        let found = violations(CHART, &merged(CHART, &[yaml]));
-        assert!(
-            found.iter().any(|v| v.starts_with(path)),
-            "{yaml:?}: {found:?}"
-        );
-    }
+    assert_schema_rejects_at(
+        CHART,
+        &[
+            ("service: {type: LoadBalancer}\n", "/service/type"),
+            ("backend: {nodePort: 80}\n", "/backend/nodePort"),
+            (
+                "jobs: {rates: {metricsPerHour: -1}}\n",
+                "/jobs/rates/metricsPerHour",
+            ),
+            ("config: {PORT: 8080}\n", "/config/PORT"),
+            (
+                "ingress: {web: {host: Dealbot.Example.com}}\n",
+                "/ingress/web/host",
+            ),
+            ("secrets: {name: Bad_Name}\n", "/secrets/name"),
+        ],
+    );
 }
 
 #[test]
 fn docs_values_table_matches_the_schema() {
-    assert_docs_table_matches_schema(CHART, "docs/charts/dealbot.md");
+    assert_docs_table_matches_schema(CHART, "docs/charts/dealbot.md", &[]);
 }

@@ -6,22 +6,20 @@
 mod common;
 
 use common::manifests::{
-    Render, assert_docs_table_matches_schema, ci_sets, container, env, env_from, merged, mounts,
-    pod, render, render_error, s, selects, validate_manifests, values_file, violations, volume,
+    Render, assert_docs_table_matches_schema, assert_lints_clean, assert_packages,
+    assert_schema_accepts, assert_schema_rejects_at, assert_sets_validate, ci_sets, container, env,
+    env_from, env_from_secret, merged, mounts, pod, render, render_error, s, selects,
+    validate_manifests, values_file, violations, volume,
 };
 
 const CHART: &str = "charts/dojo";
 
 fn dojo(args: &[&str]) -> Render {
-    let mut all = vec!["dojo", CHART];
-    all.extend_from_slice(args);
-    render(&all)
+    render(&[&["dojo", CHART], args].concat())
 }
 
 fn dojo_error(args: &[&str]) -> String {
-    let mut all = vec!["dojo", CHART];
-    all.extend_from_slice(args);
-    render_error(&all)
+    render_error(&[&["dojo", CHART], args].concat())
 }
 
 fn with_set(set: &str) -> Render {
@@ -268,10 +266,7 @@ fn secrets_are_referenced_by_name_or_synced_by_external_secrets() {
 
     let r = dojo(&["--set", "existingSecret=dojo-keys"]);
     let d = r.get("Deployment", "dojo");
-    assert_eq!(
-        env_from(d),
-        vec![("Secret".to_string(), "dojo-keys".to_string())]
-    );
+    assert_eq!(env_from(d), env_from_secret("dojo-keys"));
     assert_eq!(
         s(&d["metadata"]["annotations"]["skiff.dev/external-secrets"]),
         "dojo-keys"
@@ -291,7 +286,7 @@ fn secrets_are_referenced_by_name_or_synced_by_external_secrets() {
     );
     assert_eq!(
         env_from(r.get("Deployment", "dojo")),
-        vec![("Secret".to_string(), "dojo-secrets".to_string())]
+        env_from_secret("dojo-secrets")
     );
     validate_manifests("externalSecrets", &r.text);
 }
@@ -300,78 +295,40 @@ fn secrets_are_referenced_by_name_or_synced_by_external_secrets() {
 
 #[test]
 fn rendered_manifests_pass_kubernetes_validate_strict() {
-    let mut sets = vec![None];
-    sets.extend(ci_sets(CHART).into_iter().map(Some));
-    for set in sets {
-        let args: Vec<&str> = set.iter().flat_map(|s| ["-f", s.as_str()]).collect();
-        if !validate_manifests(&format!("{set:?}"), &dojo(&args).text) {
-            return;
-        }
-    }
+    assert_sets_validate(&ci_sets(CHART), dojo);
 }
 
 #[test]
 fn chart_lints_strict_and_packages() {
-    let out = common::skiff()
-        .args(["lint", "--strict", CHART])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dir = tempfile::tempdir().expect("tmp");
-    let out = common::skiff()
-        .args(["package", CHART, "-d"])
-        .arg(dir.path())
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(dir.path().join("dojo-0.1.0.tgz").is_file());
+    assert_lints_clean(CHART);
+    assert_packages(CHART, "dojo-0.1.0.tgz");
 }
 
 #[test]
 fn schema_accepts_defaults_and_every_value_set_and_is_closed() {
-    assert_eq!(violations(CHART, &merged(CHART, &[])), Vec::<String>::new());
-    for set in ci_sets(CHART) {
-        let text = std::fs::read_to_string(common::manifests::root().join(&set)).expect("set");
-        assert_eq!(
-            violations(CHART, &merged(CHART, &[&text])),
-            Vec::<String>::new(),
-            "{set}"
-        );
-    }
+    assert_schema_accepts(CHART, &ci_sets(CHART));
     let (_d, file) = values_file("persistance: {enabled: false}\n");
     let err = dojo_error(&["-f", &file]);
     assert!(
         err.contains("persistance") && err.contains("persistence"),
         "{err}"
     );
-    for (yaml, path) in [
-        ("environment: prod\n", "/environment"),
-        ("logLevel: verbose\n", "/logLevel"),
-        ("dbPath: /tmp/x.duckdb\n", "/dbPath"),
-        (
-            "securityContext: {readOnlyRootFilesystem: false}\n",
-            "/securityContext/readOnlyRootFilesystem",
-        ),
-        ("image: {tag: main}\n", "/image/tag"),
-    ] {
-        let found = violations(CHART, &merged(CHART, &[yaml]));
-        assert!(
-            found.iter().any(|v| v.starts_with(path)),
-            "{yaml:?}: {found:?}"
-        );
-    }
+    assert_schema_rejects_at(
+        CHART,
+        &[
+            ("environment: prod\n", "/environment"),
+            ("logLevel: verbose\n", "/logLevel"),
+            ("dbPath: /tmp/x.duckdb\n", "/dbPath"),
+            (
+                "securityContext: {readOnlyRootFilesystem: false}\n",
+                "/securityContext/readOnlyRootFilesystem",
+            ),
+            ("image: {tag: main}\n", "/image/tag"),
+        ],
+    );
 }
 
 #[test]
 fn docs_values_table_matches_the_schema() {
-    assert_docs_table_matches_schema(CHART, "docs/charts/dojo.md");
+    assert_docs_table_matches_schema(CHART, "docs/charts/dojo.md", &[]);
 }

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use common::{chart, fixture, skiff};
+use common::{chart, dir_entries, fixture, skiff};
 use predicates::prelude::*;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -54,18 +54,6 @@ fn package(args: &[&str]) -> (PathBuf, String) {
         .and_then(|l| l.strip_prefix("sha256:"))
         .unwrap_or_default();
     (PathBuf::from(path), sha.to_owned())
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
 }
 
 fn path_str(p: &Path) -> &str {
@@ -312,7 +300,7 @@ fn a_chart_that_does_not_render_is_not_packaged() -> TestResult {
         .stderr(predicate::str::contains(
             "templates/x.yaml:1: undefined value",
         ));
-    assert!(entries(out.path()).is_empty());
+    assert!(dir_entries(out.path()).is_empty());
 
     // A ci/*.yaml value set that breaks the schema is refused too, and named.
     let mut files = DEMO.to_vec();
@@ -325,7 +313,7 @@ fn a_chart_that_does_not_render_is_not_packaged() -> TestResult {
         .stderr(predicate::str::contains(
             "error[values-schema] ci/bad.yaml: replicas: \"many\" is not of type",
         ));
-    assert!(entries(out.path()).is_empty());
+    assert!(dir_entries(out.path()).is_empty());
     Ok(())
 }
 
@@ -349,7 +337,7 @@ fn bad_version_flags_exit_2() -> TestResult {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--app-version"));
-    assert!(entries(out.path()).is_empty());
+    assert!(dir_entries(out.path()).is_empty());
     Ok(())
 }
 
@@ -369,7 +357,7 @@ fn a_failed_package_leaves_the_old_archive_and_no_temp_files() -> TestResult {
         .assert()
         .code(2);
     assert_eq!(std::fs::read(&archive)?, good);
-    assert_eq!(entries(&out), ["demo-0.1.0.tgz"]);
+    assert_eq!(dir_entries(&out), ["demo-0.1.0.tgz"]);
     std::fs::write(src.join("templates/cm.yaml"), DEMO[8].1)?;
     std::fs::write(src.join("values.yaml"), "replicas: 2\nname: web\n")?;
 
@@ -381,8 +369,8 @@ fn a_failed_package_leaves_the_old_archive_and_no_temp_files() -> TestResult {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("demo-0.1.0.tgz"));
-    assert_eq!(entries(&blocked), ["demo-0.1.0.tgz"]);
-    assert_eq!(entries(&blocked.join("demo-0.1.0.tgz")), ["keep"]);
+    assert_eq!(dir_entries(&blocked), ["demo-0.1.0.tgz"]);
+    assert_eq!(dir_entries(&blocked.join("demo-0.1.0.tgz")), ["keep"]);
 
     // 3. The folder is read-only (meaningless as root, who may write anyway).
     #[cfg(unix)]
@@ -400,7 +388,7 @@ fn a_failed_package_leaves_the_old_archive_and_no_temp_files() -> TestResult {
                 .code(2)
                 .stderr(predicate::str::contains("cannot create a temporary file"));
             assert_eq!(std::fs::read(&archive)?, good);
-            assert_eq!(entries(&out), ["demo-0.1.0.tgz"]);
+            assert_eq!(dir_entries(&out), ["demo-0.1.0.tgz"]);
         }
         std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755))?;
     }

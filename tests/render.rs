@@ -2,19 +2,8 @@
 
 mod common;
 
-use common::{CHART_YAML, chart, skiff};
+use common::{CHART_YAML, chart, chart_fails, fails_with, skiff, stdout_of};
 use predicates::prelude::*;
-
-fn stdout_of(args: &[&str]) -> String {
-    let out = skiff()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).expect("utf-8 output")
-}
 
 #[test]
 fn renders_the_basic_chart_canonically_and_sorted() {
@@ -313,28 +302,15 @@ fn kube_version_constraint_is_checked() {
 // ---- bad input: clear error, exit 2 ----
 
 fn fails(files: &[(&str, &str)], needles: &[&str]) {
-    let dir = chart(files);
-    let mut assert = skiff()
-        .args(["render", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stdout("");
-    for needle in needles {
-        assert = assert.stderr(predicate::str::contains(*needle));
-    }
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    chart_fails("render", files, needles);
 }
 
 #[test]
 fn missing_chart_folder() {
-    skiff()
-        .args(["render", "tests/fixtures/does-not-exist"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "does-not-exist: no such chart folder or archive",
-        ));
+    fails_with(
+        &["render", "tests/fixtures/does-not-exist"],
+        &["does-not-exist: no such chart folder or archive"],
+    );
 }
 
 #[test]
@@ -519,11 +495,10 @@ fn required_and_fail_stop_the_render_with_the_message() {
 fn symlinks_out_of_the_chart_are_refused() {
     let dir = chart(&[("Chart.yaml", CHART_YAML), ("templates/cm.yaml", "a: 1\n")]);
     std::os::unix::fs::symlink("/etc/hostname", dir.path().join("templates/leak.yaml")).unwrap();
-    skiff()
-        .args(["render", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("symlink points outside the chart"));
+    fails_with(
+        &["render", dir.path().to_str().unwrap()],
+        &["symlink points outside the chart"],
+    );
 }
 
 #[test]
@@ -595,12 +570,11 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn a_helm_chart_with_go_templates_is_named_as_such() {
-    skiff()
-        .args(["render", "tests/fixtures/helm-style"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
+    fails_with(
+        &["render", "tests/fixtures/helm-style"],
+        &[
             "templates/deployment.yaml:4: looks like a Go template (Helm chart); Skiff charts use Jinja",
-        ))
-        .stderr(predicate::str::contains("hint: port the templates to Jinja"));
+            "hint: port the templates to Jinja",
+        ],
+    );
 }

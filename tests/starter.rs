@@ -9,92 +9,26 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::Deserialize;
+use common::manifests::{
+    Render, assert_docs_table_matches_schema, assert_hardened, assert_schema_accepts,
+    assert_sets_validate, ci_sets, container, documented_paths, env, env_from, env_from_secret,
+    merged, s, values_file, violations,
+};
 use serde_yaml::Value;
 
 const CHART: &str = "charts/starter";
 
-fn chart_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(CHART)
-}
-
 /// The ci/ value sets plus the documented production example.
 fn value_sets() -> Vec<String> {
-    let mut sets: Vec<String> = std::fs::read_dir(chart_dir().join("ci"))
-        .expect("charts/starter/ci exists")
-        .map(|e| {
-            format!(
-                "{CHART}/ci/{}",
-                e.expect("dir entry").file_name().to_string_lossy()
-            )
-        })
-        .filter(|p| p.ends_with(".yaml"))
-        .collect();
-    sets.sort();
+    let mut sets = ci_sets(CHART);
     sets.push(format!("{CHART}/values.prod.yaml"));
     sets
 }
 
-/// The objects of a render.
-struct Render {
-    text: String,
-    docs: Vec<Value>,
-}
-
-impl Render {
-    fn all(&self, kind: &str) -> Vec<&Value> {
-        self.docs
-            .iter()
-            .filter(|d| d["kind"].as_str() == Some(kind))
-            .collect()
-    }
-
-    fn get(&self, kind: &str, name: &str) -> &Value {
-        self.docs
-            .iter()
-            .find(|d| {
-                d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
-            })
-            .unwrap_or_else(|| panic!("no {kind}/{name} in the render:\n{}", self.text))
-    }
-
-    fn has(&self, kind: &str, name: &str) -> bool {
-        self.docs.iter().any(|d| {
-            d["kind"].as_str() == Some(kind) && d["metadata"]["name"].as_str() == Some(name)
-        })
-    }
-
-    fn kinds(&self) -> BTreeMap<String, usize> {
-        let mut out = BTreeMap::new();
-        for d in &self.docs {
-            *out.entry(d["kind"].as_str().unwrap_or("?").to_string())
-                .or_default() += 1;
-        }
-        out
-    }
-}
-
 fn render(args: &[&str]) -> Render {
-    let out = common::skiff()
-        .arg("render")
-        .arg(CHART)
-        .args(args)
-        .output()
-        .expect("run skiff");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "skiff render {args:?} failed:\n{stderr}"
-    );
-    let text = String::from_utf8(out.stdout).expect("utf-8 output");
-    let docs = serde_yaml::Deserializer::from_str(&text)
-        .map(|d| Value::deserialize(d).expect("the output is valid YAML"))
-        .filter(|v| !v.is_null())
-        .collect();
-    Render { text, docs }
+    common::manifests::render(&[&[CHART], args].concat())
 }
 
 fn render_set(set: &str) -> Render {
@@ -103,63 +37,7 @@ fn render_set(set: &str) -> Render {
 
 /// A render that must fail with a usage/values error (exit 2); its stderr.
 fn render_error(args: &[&str]) -> String {
-    let out = common::skiff()
-        .arg("render")
-        .arg(CHART)
-        .args(args)
-        .output()
-        .expect("run skiff");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "expected exit 2 for {args:?}; stderr:\n{stderr}\nstdout:\n{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    stderr
-}
-
-/// A values file in a temp dir, kept alive by the returned guard.
-fn values_file(yaml: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("values.yaml");
-    std::fs::write(&path, yaml).expect("write values");
-    (dir, path.to_string_lossy().into_owned())
-}
-
-fn s(v: &Value) -> &str {
-    v.as_str()
-        .unwrap_or_else(|| panic!("expected a string, found {v:?}"))
-}
-
-fn container(workload: &Value) -> &Value {
-    &workload["spec"]["template"]["spec"]["containers"][0]
-}
-
-/// A container's `env` as name → value.
-fn env(workload: &Value) -> BTreeMap<String, String> {
-    container(workload)["env"]
-        .as_sequence()
-        .map(|items| {
-            items
-                .iter()
-                .map(|e| (s(&e["name"]).to_string(), s(&e["value"]).to_string()))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// The Secret names a container reads through envFrom.
-fn env_from(workload: &Value) -> Vec<String> {
-    container(workload)["envFrom"]
-        .as_sequence()
-        .map(|items| {
-            items
-                .iter()
-                .map(|e| s(&e["secretRef"]["name"]).to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    common::manifests::render_error(&[&[CHART], args].concat())
 }
 
 /// (host, path, service) for every Ingress rule path.
@@ -191,19 +69,14 @@ fn route(host: &str, path: &str, service: &str) -> (String, String, String) {
 #[test]
 fn defaults_render_the_seed_topology() {
     let r = render(&[]);
-    let kinds = r.kinds();
-    let expected: BTreeMap<String, usize> = [
+    r.assert_kinds(&[
         ("Deployment", 2),
         ("HorizontalPodAutoscaler", 2),
         ("Ingress", 1),
         ("PodDisruptionBudget", 2),
         ("Service", 2),
         ("ServiceAccount", 1),
-    ]
-    .into_iter()
-    .map(|(k, n)| (k.to_string(), n))
-    .collect();
-    assert_eq!(kinds, expected, "{}", r.text);
+    ]);
     // External Secrets is the default path, but with no data nothing is synced.
     assert!(r.all("ExternalSecret").is_empty() && r.all("Secret").is_empty());
     let api = r.get("Deployment", "release-starter-api");
@@ -227,21 +100,15 @@ fn every_workload_is_hardened_and_probed() {
         assert!(!workloads.is_empty());
         for w in workloads {
             let name = s(&w["metadata"]["name"]);
+            assert_hardened(w, &format!("{set} {name}"));
             let pod = &w["spec"]["template"]["spec"];
-            assert_eq!(
-                pod["automountServiceAccountToken"].as_bool(),
-                Some(false),
-                "{set} {name}"
-            );
             assert_eq!(
                 s(&pod["serviceAccountName"]),
                 "release-starter",
                 "{set} {name}"
             );
-            let psc = &pod["securityContext"];
-            assert_eq!(psc["runAsNonRoot"].as_bool(), Some(true), "{set} {name}");
             assert_eq!(
-                s(&psc["seccompProfile"]["type"]),
+                s(&pod["securityContext"]["seccompProfile"]["type"]),
                 "RuntimeDefault",
                 "{set} {name}"
             );
@@ -255,22 +122,6 @@ fn every_workload_is_hardened_and_probed() {
                 "{set} {name}: /tmp emptyDir"
             );
             for c in pod["containers"].as_sequence().expect("containers") {
-                let sc = &c["securityContext"];
-                assert_eq!(
-                    sc["allowPrivilegeEscalation"].as_bool(),
-                    Some(false),
-                    "{set} {name}"
-                );
-                assert_eq!(
-                    sc["readOnlyRootFilesystem"].as_bool(),
-                    Some(true),
-                    "{set} {name}"
-                );
-                assert_eq!(
-                    sc["capabilities"]["drop"][0].as_str(),
-                    Some("ALL"),
-                    "{set} {name}"
-                );
                 let mounts = c["volumeMounts"].as_sequence().expect("mounts");
                 assert!(
                     mounts
@@ -278,14 +129,6 @@ fn every_workload_is_hardened_and_probed() {
                         .any(|m| m["mountPath"].as_str() == Some("/tmp")),
                     "{set} {name}"
                 );
-                for side in ["requests", "limits"] {
-                    for res in ["cpu", "memory"] {
-                        assert!(
-                            !c["resources"][side][res].is_null(),
-                            "{set} {name}: resources.{side}.{res}"
-                        );
-                    }
-                }
                 assert!(!s(&c["image"]).is_empty());
             }
             let labels = &w["metadata"]["labels"];
@@ -489,7 +332,7 @@ fn external_secrets_map_env_names_to_provider_identifiers() {
     assert_eq!(s(&session["remoteRef"]["property"]), "session_secret");
     for component in ["api", "web"] {
         let name = format!("release-starter-{component}");
-        assert_eq!(env_from(r.get("Deployment", &name)), vec![name.clone()]);
+        assert_eq!(env_from(r.get("Deployment", &name)), env_from_secret(&name));
     }
     // The migrations Job reads the API's Secret, which is therefore a hook
     // that runs before it.
@@ -510,7 +353,7 @@ fn secret_name_overrides_the_external_secret_target() {
     assert_eq!(s(&es["spec"]["target"]["name"]), "custom-api-env");
     assert_eq!(
         env_from(r.get("Deployment", "release-starter-api")),
-        vec!["custom-api-env".to_string()]
+        env_from_secret("custom-api-env")
     );
 }
 
@@ -528,7 +371,7 @@ fn static_secrets_fallback_writes_secrets_and_rolls_pods_on_change() {
     assert_eq!(decoded, b"redis://redis.internal:6379/0");
     assert!(r.has("Secret", "release-starter-web"));
     let deploy = r.get("Deployment", "release-starter-api");
-    assert_eq!(env_from(deploy), vec!["starter-api-env".to_string()]);
+    assert_eq!(env_from(deploy), env_from_secret("starter-api-env"));
     let checksum =
         s(&deploy["spec"]["template"]["metadata"]["annotations"]["checksum/secret"]).to_string();
     assert_eq!(checksum.len(), 64);
@@ -554,7 +397,7 @@ fn existing_secret_is_read_by_name_without_creating_one() {
     let r = render_set(&format!("{CHART}/ci/autoscaling-off.yaml"));
     assert_eq!(
         env_from(r.get("Deployment", "release-starter-web")),
-        vec!["web-env-managed-elsewhere".to_string()]
+        env_from_secret("web-env-managed-elsewhere")
     );
     assert!(
         !r.has("Secret", "web-env-managed-elsewhere")
@@ -624,7 +467,7 @@ fn worker_only_when_enabled() {
     );
     assert!(container(worker)["ports"].is_null());
     assert_eq!(container(worker)["args"][0].as_str(), Some("worker"));
-    assert_eq!(env_from(worker), vec!["release-starter-worker".to_string()]);
+    assert_eq!(env_from(worker), env_from_secret("release-starter-worker"));
     assert!(r.has("ExternalSecret", "release-starter-worker"));
     assert!(r.has("PodDisruptionBudget", "release-starter-worker"));
     assert!(
@@ -729,7 +572,7 @@ fn migrations_job_is_a_pre_deploy_hook_for_helm_and_argo() {
         .collect();
     assert_eq!(command, ["starter-console", "release", "db"]);
     assert_eq!(s(&c["image"]), "registry.example.com/starter/app-api:1.4.2");
-    assert_eq!(env_from(job), vec!["release-starter-api".to_string()]);
+    assert_eq!(env_from(job), env_from_secret("release-starter-api"));
     assert_eq!(
         s(&job["spec"]["template"]["spec"]["restartPolicy"]),
         "Never"
@@ -742,85 +585,14 @@ fn migrations_job_is_a_pre_deploy_hook_for_helm_and_argo() {
 /// kinds) and the External Secrets Operator's CRD schemas.
 #[test]
 fn rendered_manifests_pass_kubernetes_and_eso_schemas() {
-    let mut sets = vec![None];
-    sets.extend(value_sets().into_iter().map(Some));
-    for set in sets {
-        let mut args = vec![];
-        if let Some(set) = &set {
-            args = vec!["-f", set.as_str()];
-        }
-        let r = render(&args);
-        let mut child = std::process::Command::new("bash")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/validate-manifests.sh"))
-            .arg("-")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("run scripts/validate-manifests.sh");
-        {
-            use std::io::Write as _;
-            let mut stdin = child.stdin.take().expect("stdin");
-            stdin
-                .write_all(r.text.as_bytes())
-                .expect("write the stream");
-        }
-        let out = child.wait_with_output().expect("validator finished");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        // Exit 3: a tool could not be installed. The script itself turns
-        // that into exit 1 when CI=true, so only a local run can skip.
-        if out.status.code() == Some(3) {
-            assert_ne!(std::env::var("CI").as_deref(), Ok("true"));
-            eprintln!("NOTICE: manifest validation skipped (tools unavailable):\n{stderr}");
-            return;
-        }
-        assert!(
-            out.status.success(),
-            "{set:?}: the rendered manifests are not valid:\n{stderr}"
-        );
-    }
+    assert_sets_validate(&value_sets(), render);
 }
 
 // ------------------------------------------------------ schema and errors
 
-fn schema() -> serde_json::Value {
-    serde_json::from_str(
-        &std::fs::read_to_string(chart_dir().join("values.schema.json")).expect("schema"),
-    )
-    .expect("schema is JSON")
-}
-
-/// values.yaml merged with the given YAML documents, as skiff layers them.
-fn merged(extra: &[&str]) -> serde_json::Value {
-    let defaults = std::fs::read_to_string(chart_dir().join("values.yaml")).expect("values.yaml");
-    let mut values =
-        skiff::values::parse_values(&defaults, Path::new("values.yaml")).expect("defaults parse");
-    for text in extra {
-        let layer =
-            skiff::values::parse_values(text, Path::new("extra.yaml")).expect("layer parses");
-        skiff::values::merge_into(&mut values, &layer);
-    }
-    serde_json::Value::Object(values)
-}
-
-/// The paths (`/api/image`) of the schema violations of some values.
-fn violations(values: &serde_json::Value) -> Vec<String> {
-    let schema = schema();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    validator
-        .iter_errors(values)
-        .map(|e| format!("{} {}", e.instance_path(), e))
-        .collect()
-}
-
 #[test]
 fn schema_accepts_defaults_and_every_value_set() {
-    assert_eq!(violations(&merged(&[])), Vec::<String>::new());
-    for set in value_sets() {
-        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&set))
-            .expect("value set");
-        assert_eq!(violations(&merged(&[&text])), Vec::<String>::new(), "{set}");
-    }
+    assert_schema_accepts(CHART, &value_sets());
 }
 
 #[test]
@@ -852,7 +624,7 @@ fn schema_rejects_what_the_contract_forbids() {
         ),
     ];
     for (yaml, expected) in cases {
-        let found = violations(&merged(&[yaml]));
+        let found = violations(CHART, &merged(CHART, &[yaml]));
         assert!(
             found.iter().any(|v| v.contains(expected)),
             "{yaml:?}: expected a violation mentioning {expected:?}, got {found:?}"
@@ -931,75 +703,11 @@ fn skiff_reports_cross_field_errors() {
 
 // -------------------------------------------------------------------- docs
 
-/// Every value the schema describes, as dotted paths: the leaves, plus the
-/// open maps (env) whose documented keys are leaves themselves.
-fn schema_paths(
-    node: &serde_json::Value,
-    root: &serde_json::Value,
-    prefix: &str,
-    out: &mut Vec<String>,
-) {
-    let node = match node.get("$ref").and_then(|r| r.as_str()) {
-        Some(r) => root
-            .pointer(r.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("dangling $ref {r}")),
-        None => node,
-    };
-    let props = node.get("properties").and_then(|p| p.as_object());
-    let open_map = node
-        .get("additionalProperties")
-        .is_some_and(|a| a.is_object());
-    if !prefix.is_empty() && (props.is_none() || open_map) {
-        out.push(prefix.to_string());
-    }
-    for (key, child) in props.into_iter().flatten() {
-        let path = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
-        schema_paths(child, root, &path, out);
-    }
-}
-
 #[test]
 fn docs_values_table_covers_every_schema_path() {
-    let schema = schema();
-    let mut paths = Vec::new();
-    schema_paths(&schema, &schema, "", &mut paths);
+    let paths = documented_paths(CHART, &[]);
     assert!(paths.len() > 50, "{paths:?}");
-    let doc = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/charts/starter.md"),
-    )
-    .expect("docs/charts/starter.md");
-    let section = doc
-        .split("\n## Values reference")
-        .nth(1)
-        .expect("a \"## Values reference\" section");
-    let section = section.split("\n## ").next().unwrap_or(section);
-    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
-    let missing: Vec<&String> = paths
-        .iter()
-        .filter(|p| {
-            !rows
-                .iter()
-                .any(|row| row.starts_with(&format!("| `{p}` |")))
-        })
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "docs/charts/starter.md values table lacks rows for: {missing:?}"
-    );
-    // And the table documents nothing the schema does not have.
-    let stale: Vec<&str> = rows
-        .iter()
-        .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
-        .filter(|p| !paths.iter().any(|q| q == p))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "docs/charts/starter.md documents values the schema lacks: {stale:?}"
-    );
+    assert_docs_table_matches_schema(CHART, "docs/charts/starter.md", &[]);
 }
 
 /// The values contract of the hosting guide, verbatim: the chart's
@@ -1077,5 +785,9 @@ fn assert_contains(contract: &serde_json::Value, actual: &serde_json::Value, pat
 fn defaults_keep_the_seed_values_contract() {
     let contract =
         skiff::values::parse_values(SEED_CONTRACT, Path::new("seed")).expect("contract parses");
-    assert_contains(&serde_json::Value::Object(contract), &merged(&[]), "");
+    assert_contains(
+        &serde_json::Value::Object(contract),
+        &merged(CHART, &[]),
+        "",
+    );
 }

@@ -5,19 +5,12 @@
 
 mod common;
 
-use common::skiff;
+use common::stdout_of;
 
 fn render(extra: &[&str]) -> String {
     let mut args = vec!["render", "charts/starter", "-r", "starter", "-n", "apps"];
     args.extend_from_slice(extra);
-    let out = skiff()
-        .args(&args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).expect("utf-8")
+    stdout_of(&args)
 }
 
 #[test]

@@ -3,20 +3,13 @@
 
 mod common;
 
-use common::{CHART_YAML, chart, skiff};
+use common::{CHART_YAML, chart, chart_fails, fails_with, skiff, stdout_of};
 use predicates::prelude::*;
 
 const DEMO: &str = "tests/fixtures/values-demo";
 
 fn json_of(args: &[&str]) -> serde_json::Value {
-    let out = skiff()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out).expect("skiff values -o json prints JSON")
+    serde_json::from_str(&stdout_of(args)).expect("skiff values -o json prints JSON")
 }
 
 fn temp_file(text: &str) -> tempfile::NamedTempFile {
@@ -119,23 +112,16 @@ fn computed_defaults_sit_between_chart_defaults_and_user_values() {
 #[test]
 fn explain_shows_the_layer_that_set_each_value() {
     let f = temp_file("api:\n  replicas: 3\n");
-    let out = skiff()
-        .args([
-            "values",
-            DEMO,
-            "-f",
-            f.path().to_str().unwrap(),
-            "--set",
-            "worker.enabled=true",
-            "--explain",
-            "api",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(&[
+        "values",
+        DEMO,
+        "-f",
+        f.path().to_str().unwrap(),
+        "--set",
+        "worker.enabled=true",
+        "--explain",
+        "api",
+    ]);
     let file = f.path().display().to_string();
     assert!(
         out.contains(&format!(
@@ -163,11 +149,10 @@ fn explain_shows_the_layer_that_set_each_value() {
         .stdout(predicate::str::contains(
             "worker.enabled = true\n  set by --set worker.enabled=true\n  over   ",
         ));
-    skiff()
-        .args(["values", DEMO, "--explain", "nope.x"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--explain nope.x: no such value"));
+    values_fails(
+        &["--explain", "nope.x"],
+        &["--explain nope.x: no such value"],
+    );
 }
 
 #[test]
@@ -204,11 +189,12 @@ fn schema_errors_are_reported_together_with_layer_and_hint() {
 
 #[test]
 fn schema_refs_to_chart_files_resolve_and_set_flags_are_named() {
-    skiff()
-        .args(["values", DEMO, "--set", "autoscaling.minReplicas=0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("autoscaling.minReplicas: 0 is less than the minimum of 1 [minimum]\n    set by --set autoscaling.minReplicas=0"));
+    values_fails(
+        &["--set", "autoscaling.minReplicas=0"],
+        &[
+            "autoscaling.minReplicas: 0 is less than the minimum of 1 [minimum]\n    set by --set autoscaling.minReplicas=0",
+        ],
+    );
 }
 
 #[test]
@@ -264,10 +250,7 @@ fn cross_field_rules_fail_from_computed_values() {
 fn values_fails(extra: &[&str], needles: &[&str]) {
     let mut args = vec!["values", DEMO];
     args.extend_from_slice(extra);
-    let mut assert = skiff().args(&args).assert().code(2).stdout("");
-    for needle in needles {
-        assert = assert.stderr(predicate::str::contains(*needle));
-    }
+    fails_with(&args, needles);
 }
 
 #[test]
@@ -330,60 +313,48 @@ fn set_json_invalid() {
 
 #[test]
 fn schema_not_json() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.schema.json", "{\n  \"type\": \"object\",\n}\n"),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.schema.json:3: not valid JSON",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.schema.json", "{\n  \"type\": \"object\",\n}\n"),
+        ],
+        &["values.schema.json:3: not valid JSON"],
+    );
 }
 
 #[test]
 fn schema_not_a_schema() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.schema.json", r#"{"type": "objekt"}"#),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.schema.json: not a valid JSON Schema",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.schema.json", r#"{"type": "objekt"}"#),
+        ],
+        &["values.schema.json: not a valid JSON Schema"],
+    );
 }
 
 #[test]
 fn computed_template_that_fails() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.computed.yaml", "a: {{ values.nope }}\n"),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.computed.yaml:1: undefined value",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.computed.yaml", "a: {{ values.nope }}\n"),
+        ],
+        &["values.computed.yaml:1: undefined value"],
+    );
 }
 
 #[test]
 fn computed_template_that_renders_a_non_mapping() {
-    let dir = chart(&[
-        ("Chart.yaml", CHART_YAML),
-        ("values.computed.yaml", "- a\n- b\n"),
-    ]);
-    skiff()
-        .args(["values", dir.path().to_str().unwrap()])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "values.computed.yaml: its rendered output must be a YAML mapping",
-        ));
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("values.computed.yaml", "- a\n- b\n"),
+        ],
+        &["values.computed.yaml: its rendered output must be a YAML mapping"],
+    );
 }

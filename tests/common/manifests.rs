@@ -43,6 +43,13 @@ impl Render {
         })
     }
 
+    /// The render has exactly these kinds, with these many objects each.
+    pub fn assert_kinds(&self, expected: &[(&str, usize)]) {
+        let expected: BTreeMap<String, usize> =
+            expected.iter().map(|(k, n)| (k.to_string(), *n)).collect();
+        assert_eq!(self.kinds(), expected, "{}", self.text);
+    }
+
     /// kind -> how many objects of it.
     pub fn kinds(&self) -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
@@ -128,14 +135,14 @@ pub fn container(workload: &Value) -> &Value {
     &pod(workload)["containers"][0]
 }
 
-/// A container's literal `env` as name -> value.
+/// A container's `env` as name -> value. Every entry must be a literal
+/// value; use `env_with_refs` for a container that reads secretKeyRefs.
 pub fn env(workload: &Value) -> BTreeMap<String, String> {
     container(workload)["env"]
         .as_sequence()
         .map(|items| {
             items
                 .iter()
-                .filter(|e| e["value"].is_string())
                 .map(|e| (s(&e["name"]).to_string(), s(&e["value"]).to_string()))
                 .collect()
         })
@@ -162,6 +169,11 @@ pub fn env_from(workload: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `env_from` of a container that reads exactly one Secret, `name`.
+pub fn env_from_secret(name: &str) -> Vec<(String, String)> {
+    vec![("Secret".to_string(), name.to_string())]
 }
 
 /// mountPath -> volume name of a container.
@@ -193,6 +205,46 @@ pub fn selects(selector: &Value, labels: &Value) -> bool {
         .expect("selector")
         .iter()
         .all(|(k, v)| labels.get(k) == Some(v))
+}
+
+/// A workload runs hardened and bounded: no service account token, a
+/// non-root pod, and in every container no privilege escalation, a
+/// read-only root filesystem, every capability dropped, and cpu and memory
+/// requests and limits.
+pub fn assert_hardened(workload: &Value, what: &str) {
+    let pod = pod_spec(workload);
+    assert_eq!(
+        pod["automountServiceAccountToken"].as_bool(),
+        Some(false),
+        "{what}"
+    );
+    assert_eq!(
+        pod["securityContext"]["runAsNonRoot"].as_bool(),
+        Some(true),
+        "{what}"
+    );
+    for c in pod["containers"].as_sequence().expect("containers") {
+        let sc = &c["securityContext"];
+        assert_eq!(
+            sc["allowPrivilegeEscalation"].as_bool(),
+            Some(false),
+            "{what}"
+        );
+        assert_eq!(sc["readOnlyRootFilesystem"].as_bool(), Some(true), "{what}");
+        assert_eq!(
+            sc["capabilities"]["drop"][0].as_str(),
+            Some("ALL"),
+            "{what}"
+        );
+        for side in ["requests", "limits"] {
+            for res in ["cpu", "memory"] {
+                assert!(
+                    !c["resources"][side][res].is_null(),
+                    "{what}: resources.{side}.{res}"
+                );
+            }
+        }
+    }
 }
 
 /// Runs scripts/validate-manifests.sh on a rendered stream: kubernetes-validate
@@ -229,6 +281,27 @@ pub fn validate_manifests(what: &str, text: &str) -> bool {
     true
 }
 
+/// The argument lists that render a chart's defaults and then each of
+/// `sets` (`[]`, `["-f", set]`, ...), named for messages.
+pub fn defaults_and_sets(sets: &[String]) -> Vec<(&str, Vec<&str>)> {
+    std::iter::once(("defaults", vec![]))
+        .chain(
+            sets.iter()
+                .map(|set| (set.as_str(), vec!["-f", set.as_str()])),
+        )
+        .collect()
+}
+
+/// The defaults and every one of `sets`, rendered with `render`, pass
+/// `validate_manifests`; stops where it says the tools are unavailable.
+pub fn assert_sets_validate(sets: &[String], render: impl Fn(&[&str]) -> Render) {
+    for (what, args) in defaults_and_sets(sets) {
+        if !validate_manifests(what, &render(&args).text) {
+            return;
+        }
+    }
+}
+
 /// A chart's values.schema.json.
 pub fn schema(chart: &str) -> serde_json::Value {
     let path = root().join(chart).join("values.schema.json");
@@ -248,6 +321,37 @@ pub fn merged(chart: &str, extra: &[&str]) -> serde_json::Value {
         skiff::values::merge_into(&mut values, &layer);
     }
     serde_json::Value::Object(values)
+}
+
+/// The chart's schema accepts its defaults alone and merged with each of
+/// `sets` (paths relative to the repository).
+pub fn assert_schema_accepts(chart: &str, sets: &[String]) {
+    assert_eq!(
+        violations(chart, &merged(chart, &[])),
+        Vec::<String>::new(),
+        "defaults"
+    );
+    for set in sets {
+        let text =
+            std::fs::read_to_string(root().join(set)).unwrap_or_else(|e| panic!("{set}: {e}"));
+        assert_eq!(
+            violations(chart, &merged(chart, &[&text])),
+            Vec::<String>::new(),
+            "{set}"
+        );
+    }
+}
+
+/// The schema rejects each YAML document of `cases` with a violation at
+/// (or under) its path (`/jobs/mode`).
+pub fn assert_schema_rejects_at(chart: &str, cases: &[(&str, &str)]) {
+    for (yaml, path) in cases {
+        let found = violations(chart, &merged(chart, &[yaml]));
+        assert!(
+            found.iter().any(|v| v.starts_with(path)),
+            "{yaml:?}: {found:?}"
+        );
+    }
 }
 
 /// "<path> <message>" for every schema violation of some values.
@@ -292,12 +396,26 @@ fn schema_paths(
     }
 }
 
-/// The "## Values reference" table of a chart's docs page has exactly one
-/// row per schema path: nothing missing, nothing stale.
-pub fn assert_docs_table_matches_schema(chart: &str, doc: &str) {
+/// Every value a chart's docs table must have a row for: the schema's paths
+/// as `schema_paths` finds them, plus `list[].field` rows for each array of
+/// records named in `lists` (tenants[].name).
+pub fn documented_paths(chart: &str, lists: &[&str]) -> Vec<String> {
     let schema = schema(chart);
     let mut paths = Vec::new();
     schema_paths(&schema, &schema, "", &mut paths);
+    for list in lists {
+        let node = schema
+            .pointer(&format!("/properties/{list}/items"))
+            .unwrap_or_else(|| panic!("{list} is not a list in the schema"));
+        schema_paths(node, &schema, &format!("{list}[]"), &mut paths);
+    }
+    paths
+}
+
+/// The "## Values reference" table of a chart's docs page has exactly one
+/// row per `documented_paths(chart, lists)`: nothing missing, nothing stale.
+pub fn assert_docs_table_matches_schema(chart: &str, doc: &str, lists: &[&str]) {
+    let paths = documented_paths(chart, lists);
     let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
     let section = text
         .split("\n## Values reference")
@@ -307,11 +425,7 @@ pub fn assert_docs_table_matches_schema(chart: &str, doc: &str) {
     let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
     let missing: Vec<&String> = paths
         .iter()
-        .filter(|p| {
-            !rows
-                .iter()
-                .any(|row| row.starts_with(&format!("| `{p}` |")))
-        })
+        .filter(|p| !rows.iter().any(|r| r.starts_with(&format!("| `{p}` |"))))
         .collect();
     assert!(
         missing.is_empty(),
@@ -364,45 +478,6 @@ pub fn env_with_refs(container: &Value) -> BTreeMap<String, String> {
         out.insert(s(&e["name"]).to_string(), value);
     }
     out
-}
-
-/// Arrays of objects in a schema as `list` plus `list[].field` paths, for
-/// docs tables of charts with lists of records (tenants[].name); the
-/// other paths as `assert_docs_table_matches_schema` finds them.
-pub fn assert_docs_table_matches_schema_with_lists(chart: &str, doc: &str, lists: &[&str]) {
-    let schema = schema(chart);
-    let text = std::fs::read_to_string(root().join(doc)).unwrap_or_else(|e| panic!("{doc}: {e}"));
-    let section = text
-        .split("\n## Values reference")
-        .nth(1)
-        .unwrap_or_else(|| panic!("{doc}: a \"## Values reference\" section"));
-    let section = section.split("\n## ").next().unwrap_or(section);
-    let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
-    let mut paths = Vec::new();
-    schema_paths(&schema, &schema, "", &mut paths);
-    for list in lists {
-        let node = schema
-            .pointer(&format!("/properties/{list}/items"))
-            .unwrap_or_else(|| panic!("{list} is not a list in the schema"));
-        schema_paths(node, &schema, &format!("{list}[]"), &mut paths);
-    }
-    let missing: Vec<&String> = paths
-        .iter()
-        .filter(|p| !rows.iter().any(|r| r.starts_with(&format!("| `{p}` |"))))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "{doc} values table lacks rows for: {missing:?}"
-    );
-    let stale: Vec<&str> = rows
-        .iter()
-        .filter_map(|row| row.strip_prefix("| `").and_then(|r| r.split('`').next()))
-        .filter(|p| !paths.iter().any(|q| q == p))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "{doc} documents values the schema lacks: {stale:?}"
-    );
 }
 
 /// `skiff lint CHART --strict` exits 0.

@@ -2,7 +2,7 @@
 //! fixture charts and assert on its output, exit code and files.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub mod manifests;
 
@@ -35,3 +35,45 @@ pub fn chart(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 /// A minimal valid Chart.yaml for `chart()`.
 pub const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\n";
+
+/// Runs `skiff ARGS`, which must succeed; its stdout.
+pub fn stdout_of(args: &[&str]) -> String {
+    let out = skiff().args(args).assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).expect("utf-8 output")
+}
+
+/// Runs `skiff ARGS`, which must fail the way a user error does: exit code
+/// 2, nothing on stdout, every needle on stderr, and no panic.
+pub fn fails_with(args: &[&str], needles: &[&str]) {
+    let assert = skiff().args(args).assert().code(2).stdout("");
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr);
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "skiff {args:?}: expected {needle:?} on stderr:\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// Writes a throwaway chart from `files` and runs `skiff COMMAND <chart>` on
+/// it, which must fail as [`fails_with`] says.
+pub fn chart_fails(command: &str, files: &[(&str, &str)], needles: &[&str]) {
+    let dir = chart(files);
+    let path = dir.path().to_str().expect("temp paths are UTF-8");
+    fails_with(&[command, path], needles);
+}
+
+/// The sorted names in a folder; none when it cannot be read. Atomic-write
+/// tests use it to show that no temp file is left behind.
+pub fn dir_entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
