@@ -14,6 +14,7 @@
 //! [`Error`] (exit 2); everything else is a [`Finding`]. Like Helm's
 //! `lint/support.Message`, findings carry no formatting: [`report`] prints them.
 
+mod index;
 mod names;
 pub mod report;
 pub mod rules;
@@ -307,17 +308,20 @@ fn lint_value_set(
 }
 
 /// The rendered objects of one value set, with the release namespace that
-/// objects without `metadata.namespace` land in.
+/// objects without `metadata.namespace` land in, and their [`index::Index`].
 pub(crate) struct Objects<'a> {
     pub manifests: &'a [Manifest],
     pub namespace: &'a str,
+    pub index: index::Index<'a>,
 }
 
 impl<'a> Objects<'a> {
     fn new(namespace: &'a str, manifests: &'a [Manifest]) -> Objects<'a> {
+        let index = index::Index::new(manifests, |m| namespace_of(namespace, m));
         Objects {
             manifests,
             namespace,
+            index,
         }
     }
 
@@ -326,11 +330,15 @@ impl<'a> Objects<'a> {
     where
         'a: 'm,
     {
-        if is_cluster_scoped(m.kind()) {
-            ""
-        } else {
-            m.namespace().unwrap_or(self.namespace)
-        }
+        namespace_of(self.namespace, m)
+    }
+}
+
+fn namespace_of<'m>(release_namespace: &'m str, m: &'m Manifest) -> &'m str {
+    if is_cluster_scoped(m.kind()) {
+        ""
+    } else {
+        m.namespace().unwrap_or(release_namespace)
     }
 }
 
