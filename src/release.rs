@@ -3,7 +3,7 @@
 //! (render, lint, diff, package's pre-check); the CLI only fills [`RenderOptions`].
 
 use crate::chart::{Chart, ChartError, constraint};
-use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release};
+use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release, RenderedFile};
 use crate::error::Result;
 use crate::manifest::{self, Manifest};
 use crate::values::schema::Schema;
@@ -37,7 +37,7 @@ impl Default for RenderOptions {
 pub struct Rendered {
     pub manifests: Vec<Manifest>,
     /// Rendered text per template file (`templates/x.yaml`), before parsing.
-    pub files: Vec<crate::engine::RenderedFile>,
+    pub files: Vec<RenderedFile>,
     pub notes: Option<String>,
     pub values: Values,
     pub layers: Vec<Layer>,
@@ -190,14 +190,18 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     let resolved = resolve_node(&tree, Some(&engine), opts, &caps, user)?;
     let release = Release::new(&opts.release_name, &opts.namespace);
     let ctx = engine.context(&resolved.values, &release, chart, &caps);
-    let mut files = engine.render_all(&ctx)?;
+    let prefix = format!("{}/", chart.name());
+    let mut files = engine.render_all_with(&ctx, |path, text| {
+        manifest::parse_file(&format!("{prefix}{path}"), text)
+    })?;
     let notes = if engine.has_notes() {
         Some(engine.render_template("NOTES.txt", &ctx)?)
     } else {
         None
     };
-    let mut total: usize = files.iter().map(|f| f.text.len()).sum();
+    let mut total: usize = files.iter().map(|(f, _)| f.text.len()).sum();
     render_subcharts(
+        chart.name(),
         &resolved.children,
         opts,
         &caps,
@@ -205,33 +209,47 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
         &mut files,
         &mut total,
     )?;
-    let mut manifests = manifest::parse_rendered(chart.name(), &files)?;
+    // Parse errors come after every render error, in file order.
+    let mut manifests = Vec::new();
+    let mut texts = Vec::with_capacity(files.len());
+    for (file, parsed) in files {
+        manifests.extend(parsed?);
+        texts.push(file);
+    }
     manifest::sort(&mut manifests);
     Ok(Rendered {
         manifests,
-        files,
+        files: texts,
         notes,
         values: resolved.values,
         layers: resolved.layers,
     })
 }
 
+/// A rendered file's objects, parsed on the thread that rendered it.
+type Parsed = std::result::Result<Vec<Manifest>, manifest::ManifestError>;
+
 /// Renders enabled subcharts depth-first; their files are named relative to
 /// the root chart (`charts/<sub>/templates/<file>`), so `# Source:` reads
 /// `<root>/charts/<sub>/templates/<file>` as in Helm.
 fn render_subcharts(
+    root: &str,
     children: &[ResolvedNode<'_>],
     opts: &RenderOptions,
     caps: &Capabilities,
     release: &Release,
-    files: &mut Vec<crate::engine::RenderedFile>,
+    files: &mut Vec<(RenderedFile, Parsed)>,
     total: &mut usize,
 ) -> Result<()> {
     for child in children {
         let node = child.node;
         let engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
         let ctx = engine.context(&child.values, release, &node.chart, caps);
-        for mut file in engine.render_all(&ctx)? {
+        let prefix = format!("{root}/{}", node.rel);
+        let rendered = engine.render_all_with(&ctx, |path, text| {
+            manifest::parse_file(&format!("{prefix}{path}"), text)
+        })?;
+        for (mut file, parsed) in rendered {
             *total += file.text.len();
             if *total > opts.limits.release_bytes {
                 return Err(crate::engine::RenderError::ReleaseTooLarge {
@@ -240,9 +258,9 @@ fn render_subcharts(
                 .into());
             }
             file.path = format!("{}{}", node.rel, file.path);
-            files.push(file);
+            files.push((file, parsed));
         }
-        render_subcharts(&child.children, opts, caps, release, files, total)?;
+        render_subcharts(root, &child.children, opts, caps, release, files, total)?;
     }
     Ok(())
 }
