@@ -183,6 +183,9 @@ pub fn lint_files(
         } else {
             Some(ArchiveCiFiles::new(&chart)?)
         };
+        // One engine and schema for every value set; a chart whose engine
+        // cannot be built reports that error once per set, as before.
+        let renderer = release::Renderer::new(&chart, opts.limits).ok();
         for set in &value_sets {
             let mut set_opts = opts.clone();
             let mut shown: Option<(PathBuf, PathBuf)> = None;
@@ -199,6 +202,7 @@ pub fn lint_files(
             }
             lint_value_set(
                 &chart,
+                renderer.as_ref(),
                 &set_opts,
                 set,
                 shown.as_ref(),
@@ -254,6 +258,7 @@ impl ArchiveCiFiles {
 /// `render` finding.
 fn lint_value_set(
     chart: &Chart,
+    renderer: Option<&release::Renderer<'_>>,
     opts: &RenderOptions,
     set: &str,
     shown: Option<&(PathBuf, PathBuf)>,
@@ -261,7 +266,11 @@ fn lint_value_set(
     findings: &mut Vec<Finding>,
 ) {
     let location = if set == DEFAULTS { "values.yaml" } else { set };
-    match release::render(chart, opts) {
+    let rendered = match renderer {
+        Some(renderer) => renderer.render(opts),
+        None => release::render(chart, opts),
+    };
+    match rendered {
         Ok(rendered) => {
             let objects = Objects::new(&opts.namespace, &rendered.manifests);
             let mut sink = Sink::new(settings, Some(set), chart.name());
