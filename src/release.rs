@@ -2,11 +2,13 @@
 //! sorted manifests. This is the pipeline every command that renders shares
 //! (render, lint, diff, package's pre-check); the CLI only fills [`RenderOptions`].
 
+use std::sync::OnceLock;
+
 use crate::chart::{Chart, ChartError, constraint};
-use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release};
+use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release, RenderedFile};
 use crate::error::Result;
 use crate::manifest::{self, Manifest};
-use crate::values::schema::Schema;
+use crate::values::schema::{Schema, SchemaError};
 use crate::values::{self, Layer, Origin, ValueArgs, Values, ValuesError, scope};
 
 #[derive(Debug, Clone)]
@@ -37,7 +39,7 @@ impl Default for RenderOptions {
 pub struct Rendered {
     pub manifests: Vec<Manifest>,
     /// Rendered text per template file (`templates/x.yaml`), before parsing.
-    pub files: Vec<crate::engine::RenderedFile>,
+    pub files: Vec<RenderedFile>,
     pub notes: Option<String>,
     pub values: Values,
     pub layers: Vec<Layer>,
@@ -70,7 +72,7 @@ pub fn resolve_values(
 ) -> Result<(Values, Vec<Layer>)> {
     let user = opts.values.layers()?;
     let tree = scope::plan(chart, &user)?;
-    let resolved = resolve_node(&tree, Some(engine), opts, caps, user)?;
+    let resolved = resolve_node(&tree, Some(engine), None, opts, caps, user)?;
     Ok((resolved.values, resolved.layers))
 }
 
@@ -90,6 +92,7 @@ struct ResolvedNode<'a> {
 fn resolve_node<'a>(
     node: &'a scope::Node,
     engine: Option<&Engine>,
+    schema: Option<&SchemaCell>,
     opts: &RenderOptions,
     caps: &Capabilities,
     upper: Vec<Layer>,
@@ -109,18 +112,19 @@ fn resolve_node<'a>(
         }
         None => {
             // No computed layer: no engine needed for values.
-            return finish_node(node, opts, caps, vec![defaults], upper);
+            return finish_node(node, schema, opts, caps, vec![defaults], upper);
         }
     };
     let mut layers = vec![defaults];
     if let Some(computed) = computed_layer(&node.chart, engine, opts, caps, &layers[0], &upper)? {
         layers.push(computed);
     }
-    finish_node(node, opts, caps, layers, upper)
+    finish_node(node, schema, opts, caps, layers, upper)
 }
 
 fn finish_node<'a>(
     node: &'a scope::Node,
+    schema: Option<&SchemaCell>,
     opts: &RenderOptions,
     caps: &Capabilities,
     mut layers: Vec<Layer>,
@@ -134,14 +138,25 @@ fn finish_node<'a>(
             .iter()
             .map(|l| scope::scoped_layer(l, &child.name))
             .collect();
-        let resolved = resolve_node(child, None, opts, caps, child_layers)?;
+        let resolved = resolve_node(child, None, None, opts, caps, child_layers)?;
         values.insert(
             child.name.clone(),
             serde_json::Value::Object(resolved.values.clone()),
         );
         children.push(resolved);
     }
-    if let Some(schema) = Schema::load(&node.chart).map_err(ValuesError::from)? {
+    let loaded;
+    let schema = match schema {
+        Some(cell) => cell
+            .get_or_init(|| Schema::load(&node.chart))
+            .as_ref()
+            .map_err(|e| ValuesError::from(e.clone()))?,
+        None => {
+            loaded = Schema::load(&node.chart).map_err(ValuesError::from)?;
+            &loaded
+        }
+    };
+    if let Some(schema) = schema {
         schema
             .validate(&values, &layers)
             .map_err(ValuesError::from)?;
@@ -184,54 +199,106 @@ fn computed_layer(
 pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     let caps = opts.capabilities()?;
     chart.check_kube_version(&caps.kube_version)?;
-    let engine = Engine::new(chart, opts.limits)?;
-    let user = opts.values.layers()?;
-    let tree = scope::plan(chart, &user)?;
-    let resolved = resolve_node(&tree, Some(&engine), opts, &caps, user)?;
-    let release = Release::new(&opts.release_name, &opts.namespace);
-    let ctx = engine.context(&resolved.values, &release, chart, &caps);
-    let mut files = engine.render_all(&ctx)?;
-    let notes = if engine.has_notes() {
-        Some(engine.render_template("NOTES.txt", &ctx)?)
-    } else {
-        None
-    };
-    let mut total: usize = files.iter().map(|f| f.text.len()).sum();
-    render_subcharts(
-        &resolved.children,
-        opts,
-        &caps,
-        &release,
-        &mut files,
-        &mut total,
-    )?;
-    let mut manifests = manifest::parse_rendered(chart.name(), &files)?;
-    manifest::sort(&mut manifests);
-    Ok(Rendered {
-        manifests,
-        files,
-        notes,
-        values: resolved.values,
-        layers: resolved.layers,
-    })
+    Renderer::new(chart, opts.limits)?.render(opts)
 }
+
+/// A chart's root engine (templates compiled on first use, then kept) and
+/// its compiled values.schema.json, for rendering the same chart with
+/// several sets of values: `skiff lint` renders the defaults and each
+/// `ci/*.yaml` with one.
+pub struct Renderer<'c> {
+    chart: &'c Chart,
+    engine: Engine,
+    schema: SchemaCell,
+}
+
+/// The root chart's schema, loaded when the first render validates values
+/// (so its errors keep their place among the other values errors).
+type SchemaCell = OnceLock<std::result::Result<Option<Schema>, SchemaError>>;
+
+impl<'c> Renderer<'c> {
+    /// Builds the engine: fails on a library chart or a template that is
+    /// not UTF-8. `limits` must be those of every [`RenderOptions`] given
+    /// to [`Renderer::render`].
+    pub fn new(chart: &'c Chart, limits: Limits) -> Result<Renderer<'c>> {
+        Ok(Renderer {
+            chart,
+            engine: Engine::new(chart, limits)?,
+            schema: OnceLock::new(),
+        })
+    }
+
+    /// [`render`] with this chart.
+    pub fn render(&self, opts: &RenderOptions) -> Result<Rendered> {
+        let (chart, engine) = (self.chart, &self.engine);
+        let caps = opts.capabilities()?;
+        chart.check_kube_version(&caps.kube_version)?;
+        let user = opts.values.layers()?;
+        let tree = scope::plan(chart, &user)?;
+        let resolved = resolve_node(&tree, Some(engine), Some(&self.schema), opts, &caps, user)?;
+        let release = Release::new(&opts.release_name, &opts.namespace);
+        let ctx = engine.context(&resolved.values, &release, chart, &caps);
+        let prefix = format!("{}/", chart.name());
+        let mut files = engine.render_all_with(&ctx, |path, text| {
+            manifest::parse_file(&format!("{prefix}{path}"), text)
+        })?;
+        let notes = if engine.has_notes() {
+            Some(engine.render_template("NOTES.txt", &ctx)?)
+        } else {
+            None
+        };
+        let mut total: usize = files.iter().map(|(f, _)| f.text.len()).sum();
+        render_subcharts(
+            chart.name(),
+            &resolved.children,
+            opts,
+            &caps,
+            &release,
+            &mut files,
+            &mut total,
+        )?;
+        // Parse errors come after every render error, in file order.
+        let mut manifests = Vec::new();
+        let mut texts = Vec::with_capacity(files.len());
+        for (file, parsed) in files {
+            manifests.extend(parsed?);
+            texts.push(file);
+        }
+        manifest::sort(&mut manifests);
+        Ok(Rendered {
+            manifests,
+            files: texts,
+            notes,
+            values: resolved.values,
+            layers: resolved.layers,
+        })
+    }
+}
+
+/// A rendered file's objects, parsed on the thread that rendered it.
+type Parsed = std::result::Result<Vec<Manifest>, manifest::ManifestError>;
 
 /// Renders enabled subcharts depth-first; their files are named relative to
 /// the root chart (`charts/<sub>/templates/<file>`), so `# Source:` reads
 /// `<root>/charts/<sub>/templates/<file>` as in Helm.
 fn render_subcharts(
+    root: &str,
     children: &[ResolvedNode<'_>],
     opts: &RenderOptions,
     caps: &Capabilities,
     release: &Release,
-    files: &mut Vec<crate::engine::RenderedFile>,
+    files: &mut Vec<(RenderedFile, Parsed)>,
     total: &mut usize,
 ) -> Result<()> {
     for child in children {
         let node = child.node;
         let engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
         let ctx = engine.context(&child.values, release, &node.chart, caps);
-        for mut file in engine.render_all(&ctx)? {
+        let prefix = format!("{root}/{}", node.rel);
+        let rendered = engine.render_all_with(&ctx, |path, text| {
+            manifest::parse_file(&format!("{prefix}{path}"), text)
+        })?;
+        for (mut file, parsed) in rendered {
             *total += file.text.len();
             if *total > opts.limits.release_bytes {
                 return Err(crate::engine::RenderError::ReleaseTooLarge {
@@ -240,9 +307,9 @@ fn render_subcharts(
                 .into());
             }
             file.path = format!("{}{}", node.rel, file.path);
-            files.push(file);
+            files.push((file, parsed));
         }
-        render_subcharts(&child.children, opts, caps, release, files, total)?;
+        render_subcharts(root, &child.children, opts, caps, release, files, total)?;
     }
     Ok(())
 }

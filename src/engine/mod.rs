@@ -14,6 +14,7 @@ mod filters;
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior};
@@ -203,20 +204,77 @@ impl Engine {
     /// Renders every manifest template, each with its own fuel and byte cap,
     /// and all of them together under the release byte cap.
     pub fn render_all(&self, ctx: &Context) -> Result<Vec<RenderedFile>, RenderError> {
-        let mut total = 0usize;
-        let mut out = Vec::new();
-        for name in self.manifest_templates() {
+        Ok(self
+            .render_all_with(ctx, |_, _| ())?
+            .into_iter()
+            .map(|(file, ())| file)
+            .collect())
+    }
+
+    /// [`Engine::render_all`], spread over the machine's cores, with `then`
+    /// applied to each file's path and text on the thread that rendered it
+    /// (the release parses the YAML there). Files come back in path order,
+    /// and errors are exactly those of rendering one file after another:
+    /// the first failing file in path order, or the release byte cap at the
+    /// file that crosses it. Templates after a failing one may render too,
+    /// which is harmless: rendering has no side effects and each template
+    /// is bounded by fuel and its byte cap.
+    pub fn render_all_with<T: Send>(
+        &self,
+        ctx: &Context,
+        then: impl Fn(&str, &str) -> T + Sync,
+    ) -> Result<Vec<(RenderedFile, T)>, RenderError> {
+        let names: Vec<&str> = self.manifest_templates().collect();
+        let rendered = AtomicUsize::new(0);
+        let render_one = |name: &str| -> Result<(RenderedFile, T), RenderError> {
             let text = self.render_template(name, ctx)?;
-            total += text.len();
+            rendered.fetch_add(text.len(), Ordering::Relaxed);
+            let path = format!("templates/{name}");
+            let extra = then(&path, &text);
+            Ok((RenderedFile { path, text }, extra))
+        };
+        let mut slots: Vec<Option<Result<(RenderedFile, T), RenderError>>> =
+            std::iter::repeat_with(|| None).take(names.len()).collect();
+        let threads = worker_threads(names.len());
+        if threads > 1 {
+            let next = AtomicUsize::new(0);
+            let worker = || {
+                let mut done = Vec::new();
+                // Past the release cap the ordered walk below fails anyway.
+                while rendered.load(Ordering::Relaxed) <= self.limits.release_bytes {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(name) = names.get(i) else { break };
+                    done.push((i, render_one(name)));
+                }
+                done
+            };
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+                for handle in handles {
+                    match handle.join() {
+                        Ok(done) => {
+                            for (i, result) in done {
+                                slots[i] = Some(result);
+                            }
+                        }
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+            });
+        }
+        let mut total = 0usize;
+        let mut out = Vec::with_capacity(names.len());
+        for (name, slot) in names.iter().zip(slots) {
+            // A slot is empty when rendering on one thread, or when the
+            // workers stopped at the release cap.
+            let (file, extra) = slot.unwrap_or_else(|| render_one(name))?;
+            total += file.text.len();
             if total > self.limits.release_bytes {
                 return Err(RenderError::ReleaseTooLarge {
                     limit: self.limits.release_bytes,
                 });
             }
-            out.push(RenderedFile {
-                path: format!("templates/{name}"),
-                text,
-            });
+            out.push((file, extra));
         }
         Ok(out)
     }
@@ -302,6 +360,17 @@ impl Engine {
         };
         error::from_minijinja(&err, &path_of, &source_of)
     }
+}
+
+/// How many threads render `templates` files: one per core, at most one
+/// per file; `SKIFF_THREADS` overrides (1 renders on the calling thread).
+fn worker_threads(templates: usize) -> usize {
+    let cores = std::env::var("SKIFF_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1);
+    cores.min(templates).max(1)
 }
 
 /// Jinja's whitespace control as Ansible and most YAML-producing Jinja users

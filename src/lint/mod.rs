@@ -14,6 +14,7 @@
 //! [`Error`] (exit 2); everything else is a [`Finding`]. Like Helm's
 //! `lint/support.Message`, findings carry no formatting: [`report`] prints them.
 
+mod index;
 mod names;
 pub mod report;
 pub mod rules;
@@ -182,6 +183,9 @@ pub fn lint_files(
         } else {
             Some(ArchiveCiFiles::new(&chart)?)
         };
+        // One engine and schema for every value set; a chart whose engine
+        // cannot be built reports that error once per set, as before.
+        let renderer = release::Renderer::new(&chart, opts.limits).ok();
         for set in &value_sets {
             let mut set_opts = opts.clone();
             let mut shown: Option<(PathBuf, PathBuf)> = None;
@@ -198,6 +202,7 @@ pub fn lint_files(
             }
             lint_value_set(
                 &chart,
+                renderer.as_ref(),
                 &set_opts,
                 set,
                 shown.as_ref(),
@@ -253,6 +258,7 @@ impl ArchiveCiFiles {
 /// `render` finding.
 fn lint_value_set(
     chart: &Chart,
+    renderer: Option<&release::Renderer<'_>>,
     opts: &RenderOptions,
     set: &str,
     shown: Option<&(PathBuf, PathBuf)>,
@@ -260,7 +266,11 @@ fn lint_value_set(
     findings: &mut Vec<Finding>,
 ) {
     let location = if set == DEFAULTS { "values.yaml" } else { set };
-    match release::render(chart, opts) {
+    let rendered = match renderer {
+        Some(renderer) => renderer.render(opts),
+        None => release::render(chart, opts),
+    };
+    match rendered {
         Ok(rendered) => {
             let objects = Objects::new(&opts.namespace, &rendered.manifests);
             let mut sink = Sink::new(settings, Some(set), chart.name());
@@ -307,17 +317,20 @@ fn lint_value_set(
 }
 
 /// The rendered objects of one value set, with the release namespace that
-/// objects without `metadata.namespace` land in.
+/// objects without `metadata.namespace` land in, and their [`index::Index`].
 pub(crate) struct Objects<'a> {
     pub manifests: &'a [Manifest],
     pub namespace: &'a str,
+    pub index: index::Index<'a>,
 }
 
 impl<'a> Objects<'a> {
     fn new(namespace: &'a str, manifests: &'a [Manifest]) -> Objects<'a> {
+        let index = index::Index::new(manifests, |m| namespace_of(namespace, m));
         Objects {
             manifests,
             namespace,
+            index,
         }
     }
 
@@ -326,11 +339,15 @@ impl<'a> Objects<'a> {
     where
         'a: 'm,
     {
-        if is_cluster_scoped(m.kind()) {
-            ""
-        } else {
-            m.namespace().unwrap_or(self.namespace)
-        }
+        namespace_of(self.namespace, m)
+    }
+}
+
+fn namespace_of<'m>(release_namespace: &'m str, m: &'m Manifest) -> &'m str {
+    if is_cluster_scoped(m.kind()) {
+        ""
+    } else {
+        m.namespace().unwrap_or(release_namespace)
     }
 }
 

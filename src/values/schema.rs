@@ -56,7 +56,7 @@ impl std::fmt::Display for Violation {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SchemaError {
     #[error("{}{}: not valid JSON: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
     Json {

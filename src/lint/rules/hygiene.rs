@@ -4,6 +4,8 @@
 //! is checked, except that probes are only expected of the main containers
 //! of long-running workloads (not of Jobs, CronJobs or bare Pods).
 
+use std::collections::{HashMap, HashSet};
+
 use serde_yaml::Value;
 
 use super::objects::hpa_target;
@@ -13,6 +15,7 @@ use super::{
 };
 use crate::lint::workload::{Selector, Workload, container_name};
 use crate::lint::{Objects, Sink, object_label};
+use crate::manifest::Manifest;
 
 pub(crate) fn check(objects: &Objects<'_>, sink: &mut Sink<'_>) {
     for m in objects.manifests {
@@ -149,51 +152,62 @@ fn image_problem(image: &str) -> Option<String> {
 /// `spec.replicas` or an HPA's `minReplicas`) has no PodDisruptionBudget
 /// selecting its pods, so a node drain may take all of them down at once.
 fn disruption_budgets(objects: &Objects<'_>, sink: &mut Sink<'_>) {
-    let budgets: Vec<(&str, Selector)> = objects
+    // The first HPA (in manifest order) that scales each object.
+    let mut scaled_by: HashMap<*const Manifest, &Manifest> = HashMap::new();
+    for h in objects
+        .manifests
+        .iter()
+        .filter(|h| h.kind() == "HorizontalPodAutoscaler")
+    {
+        if let Ok(target) = hpa_target(objects, h) {
+            scaled_by.entry(std::ptr::from_ref(target)).or_insert(h);
+        }
+    }
+    // The workloads (indices into the index's list) some PDB selects.
+    let mut budgeted: HashSet<usize> = HashSet::new();
+    for m in objects
         .manifests
         .iter()
         .filter(|m| m.kind() == "PodDisruptionBudget")
-        .filter_map(|m| {
-            let selector = m
-                .value
-                .get("spec")
-                .and_then(|s| s.get("selector"))
-                .and_then(Selector::parse)?;
-            Some((objects.namespace_of(m), selector))
-        })
-        .collect();
-    for m in objects.manifests {
-        let Some(workload) = Workload::of(m) else {
+    {
+        let Some(selector) = m
+            .value
+            .get("spec")
+            .and_then(|s| s.get("selector"))
+            .and_then(Selector::parse)
+        else {
             continue;
         };
+        let ns = objects.namespace_of(m);
+        budgeted.extend(
+            objects
+                .index
+                .candidates(ns, &selector.match_labels)
+                .iter()
+                .copied()
+                .filter(|&i| selector.matches(&objects.index.workloads[i].labels)),
+        );
+    }
+    for (i, workload) in objects.index.workloads.iter().enumerate() {
+        let m = workload.manifest;
         let Some(replicas) = workload.replicas() else {
             continue;
         };
-        let hpa_min = objects
-            .manifests
-            .iter()
-            .filter(|h| h.kind() == "HorizontalPodAutoscaler")
-            .filter(|h| hpa_target(objects, h).is_ok_and(|t| std::ptr::eq(t, m)))
-            .map(|h| {
-                let min = h
-                    .value
-                    .get("spec")
-                    .and_then(|s| s.get("minReplicas"))
-                    .and_then(Value::as_i64);
-                (object_label(h), min.unwrap_or(1))
-            })
-            .next();
+        let hpa_min = scaled_by.get(&std::ptr::from_ref(m)).map(|h| {
+            let min = h
+                .value
+                .get("spec")
+                .and_then(|s| s.get("minReplicas"))
+                .and_then(Value::as_i64);
+            (object_label(h), min.unwrap_or(1))
+        });
         let why = match &hpa_min {
             Some((hpa, min)) if *min > 1 => format!("{hpa} keeps at least {min} replicas"),
             Some(_) => continue,
             None if replicas > 1 => format!("it runs {replicas} replicas"),
             None => continue,
         };
-        let ns = objects.namespace_of(m);
-        if !budgets
-            .iter()
-            .any(|(bns, s)| *bns == ns && s.matches(&workload.labels))
-        {
+        if !budgeted.contains(&i) {
             sink.object(
                 &PDB_MISSING,
                 m,

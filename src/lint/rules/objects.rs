@@ -155,21 +155,6 @@ fn workload_selectors(objects: &Objects<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// The workloads in a namespace whose pod labels satisfy `selects`.
-fn selected<'a>(
-    objects: &Objects<'a>,
-    namespace: &str,
-    selects: impl Fn(&Workload<'a>) -> bool,
-) -> Vec<Workload<'a>> {
-    objects
-        .manifests
-        .iter()
-        .filter(|m| objects.namespace_of(m) == namespace)
-        .filter_map(Workload::of)
-        .filter(|w| selects(w))
-        .collect()
-}
-
 fn services(objects: &Objects<'_>, sink: &mut Sink<'_>) {
     for m in objects.manifests.iter().filter(|m| m.kind() == "Service") {
         let spec = m.value.get("spec");
@@ -181,7 +166,7 @@ fn services(objects: &Objects<'_>, sink: &mut Sink<'_>) {
             continue; // endpoints managed by hand or by a controller
         }
         let namespace = objects.namespace_of(m);
-        let workloads = selected(objects, namespace, |w| {
+        let workloads = objects.selected(namespace, &selector, |w| {
             crate::lint::workload::subset(&selector, &w.labels)
         });
         if workloads.is_empty() {
@@ -204,10 +189,13 @@ fn services(objects: &Objects<'_>, sink: &mut Sink<'_>) {
         // Serving workloads are what a Service is for; a Job or Pod that
         // shares their labels (a migration Job with the chart's selector
         // labels) is only checked when nothing long-running is selected.
-        let serving: Vec<&Workload<'_>> =
-            workloads.iter().filter(|w| w.is_long_running()).collect();
+        let serving: Vec<&Workload<'_>> = workloads
+            .iter()
+            .copied()
+            .filter(|w| w.is_long_running())
+            .collect();
         let checked = if serving.is_empty() {
-            workloads.iter().collect()
+            workloads
         } else {
             serving
         };
@@ -294,9 +282,11 @@ fn ingresses(objects: &Objects<'_>, sink: &mut Sink<'_>) {
         let namespace = objects.namespace_of(m);
         let mut reported = Vec::new();
         for (name, port) in ingress_backends(m) {
-            let service = objects.manifests.iter().find(|s| {
-                s.kind() == "Service" && s.name() == name && objects.namespace_of(s) == namespace
-            });
+            let service = objects
+                .index
+                .named("Service", namespace, &name)
+                .first()
+                .copied();
             let message = match (service, port) {
                 (None, _) => format!("backend Service {name:?} is not rendered by the chart"),
                 (Some(_), None) => continue,
@@ -352,14 +342,11 @@ pub(crate) fn hpa_target<'a>(
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
     let namespace = objects.namespace_of(hpa);
     objects
-        .manifests
+        .index
+        .named(kind, namespace, name)
         .iter()
-        .find(|m| {
-            m.kind() == kind
-                && m.name() == name
-                && objects.namespace_of(m) == namespace
-                && (api_version.is_empty() || m.group() == group)
-        })
+        .copied()
+        .find(|m| api_version.is_empty() || m.group() == group)
         .ok_or_else(|| format!("spec.scaleTargetRef {kind}/{name} is not rendered by the chart"))
 }
 
@@ -410,10 +397,11 @@ fn disruption_budgets(objects: &Objects<'_>, sink: &mut Sink<'_>) {
             );
             continue;
         };
-        if selected(objects, objects.namespace_of(m), |w| {
-            selector.matches(&w.labels)
-        })
-        .is_empty()
+        if objects
+            .selected(objects.namespace_of(m), &selector.match_labels, |w| {
+                selector.matches(&w.labels)
+            })
+            .is_empty()
         {
             sink.object(
                 &PDB_SELECTOR,
