@@ -362,15 +362,20 @@ impl Engine {
     }
 }
 
-/// How many threads render `templates` files: one per core, at most one
-/// per file; `SKIFF_THREADS` overrides (1 renders on the calling thread).
+/// Templates a thread must have to be worth starting: below this a small
+/// chart renders faster on the calling thread than threads start.
+const TEMPLATES_PER_THREAD: usize = 16;
+
+/// How many threads render `templates` files: one per core, each with at
+/// least [`TEMPLATES_PER_THREAD`] files; `SKIFF_THREADS` overrides the core
+/// count (1 renders on the calling thread).
 fn worker_threads(templates: usize) -> usize {
     let cores = std::env::var("SKIFF_THREADS")
         .ok()
         .and_then(|v| v.parse().ok())
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1);
-    cores.min(templates).max(1)
+    cores.min(templates / TEMPLATES_PER_THREAD).max(1)
 }
 
 /// Jinja's whitespace control as Ansible and most YAML-producing Jinja users

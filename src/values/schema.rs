@@ -122,13 +122,6 @@ impl Schema {
             line: Some(e.line()),
             message: e.to_string(),
         })?;
-        if let Err(e) = jsonschema::meta::validate(&json) {
-            return Err(SchemaError::Invalid {
-                path,
-                location: e.instance_path().to_string(),
-                message: e.to_string(),
-            });
-        }
         let files = chart
             .files
             .iter()
@@ -139,10 +132,15 @@ impl Schema {
             .with_base_uri(format!("{BASE}values.schema.json"))
             .with_retriever(ChartRetriever { files })
             .build(&json)
-            .map_err(|e| SchemaError::Invalid {
-                path: path.clone(),
-                location: e.schema_path().to_string(),
-                message: e.to_string(),
+            // `build` checks the schema against its meta-schema first, so an
+            // invalid schema is reported here, at the keyword that breaks it.
+            .map_err(|e| {
+                let at = e.instance_path().to_string();
+                SchemaError::Invalid {
+                    path: path.clone(),
+                    location: if at.is_empty() { e.schema_path().to_string() } else { at },
+                    message: e.to_string(),
+                }
             })?;
         Ok(Some(Schema {
             path,
