@@ -110,3 +110,21 @@ fn dependency_archives_match_their_sources() {
         }
     }
 }
+
+#[test]
+fn every_common_macro_is_documented() {
+    let doc = std::fs::read_to_string("docs/charts/common.md").expect("docs/charts/common.md");
+    let mut macros = 0;
+    for entry in std::fs::read_dir("charts/common/templates").expect("templates") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("template text");
+        for rest in text.split("{% macro ").skip(1) {
+            let name = rest.split('(').next().unwrap_or_default().trim();
+            macros += 1;
+            assert!(
+                doc.contains(&format!("`{name}(")),
+                "docs/charts/common.md does not document {name}()"
+            );
+        }
+    }
+    assert!(macros >= 10, "found {macros} macros");
+}

@@ -138,7 +138,11 @@ impl Schema {
                 let at = e.instance_path().to_string();
                 SchemaError::Invalid {
                     path: path.clone(),
-                    location: if at.is_empty() { e.schema_path().to_string() } else { at },
+                    location: if at.is_empty() {
+                        e.schema_path().to_string()
+                    } else {
+                        at
+                    },
                     message: e.to_string(),
                 }
             })?;
