@@ -95,19 +95,7 @@ impl Chart {
         source: PathBuf,
         files: BTreeMap<String, Vec<u8>>,
     ) -> Result<Chart, ChartError> {
-        let chart_yaml = files
-            .get("Chart.yaml")
-            .ok_or_else(|| ChartError::MissingChartYaml {
-                path: source.clone(),
-            })?;
-        let path = source.join("Chart.yaml");
-        let text = std::str::from_utf8(chart_yaml)
-            .map_err(|_| ChartError::NotUtf8 { path: path.clone() })?;
-        let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
-            path,
-            line: p.line,
-            message: p.message,
-        })?;
+        let metadata = parse_chart_yaml(&source, &files)?;
         Chart::with_metadata(source, metadata, files)
     }
 
@@ -239,6 +227,27 @@ fn is_folder(path: &Path) -> Result<bool, ChartError> {
         })
 }
 
+/// The parsed and checked Chart.yaml of a chart's files; errors name
+/// `<source>/Chart.yaml` and the line.
+fn parse_chart_yaml(
+    source: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Metadata, ChartError> {
+    let path = source.join("Chart.yaml");
+    let bytes = files
+        .get("Chart.yaml")
+        .ok_or_else(|| ChartError::MissingChartYaml {
+            path: source.to_path_buf(),
+        })?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| ChartError::NotUtf8 { path: path.clone() })?;
+    Metadata::parse(text).map_err(|p| ChartError::Metadata {
+        path,
+        line: p.line,
+        message: p.message,
+    })
+}
+
 /// Loads a chart from a folder or a `.tgz` archive.
 pub fn load_chart(path: &Path) -> Result<Chart, ChartError> {
     if is_folder(path)? {
@@ -337,15 +346,7 @@ fn load_subcharts(
         if depth + 1 > MAX_SUBCHART_DEPTH {
             return Err(too_deep(sub_source));
         }
-        let text =
-            std::str::from_utf8(&sub_files["Chart.yaml"]).map_err(|_| ChartError::NotUtf8 {
-                path: sub_source.join("Chart.yaml"),
-            })?;
-        let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
-            path: sub_source.join("Chart.yaml"),
-            line: p.line,
-            message: p.message,
-        })?;
+        let metadata = parse_chart_yaml(&sub_source, &sub_files)?;
         out.push(Chart::at_depth(sub_source, metadata, sub_files, depth + 1)?);
     }
     for (name, bytes) in archives {
@@ -360,20 +361,7 @@ fn load_subcharts(
             })?;
         let sub_source = path.join(&archive.root);
         let sub_files: BTreeMap<String, Vec<u8>> = archive.files.into_iter().collect();
-        let chart_yaml =
-            sub_files
-                .get("Chart.yaml")
-                .ok_or_else(|| ChartError::MissingChartYaml {
-                    path: sub_source.clone(),
-                })?;
-        let text = std::str::from_utf8(chart_yaml).map_err(|_| ChartError::NotUtf8 {
-            path: sub_source.join("Chart.yaml"),
-        })?;
-        let metadata = Metadata::parse(text).map_err(|p| ChartError::Metadata {
-            path: sub_source.join("Chart.yaml"),
-            line: p.line,
-            message: p.message,
-        })?;
+        let metadata = parse_chart_yaml(&sub_source, &sub_files)?;
         if metadata.name != archive.root {
             return Err(ChartError::Archive {
                 path,
