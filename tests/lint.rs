@@ -806,3 +806,38 @@ fn schema_violations_in_a_value_set_are_values_schema_findings() {
     );
     assert_eq!(finding["hint"], "did you mean `replicas`?");
 }
+
+#[test]
+fn a_subchart_that_does_not_load_is_a_finding() {
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+        ("charts/db-1.0.0.tgz", "not an archive"),
+    ]);
+    let (code, json) = lint_json(dir.path(), &[]);
+    assert_eq!(code, 1, "{json}");
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "dependencies")
+        .expect("a dependencies finding");
+    assert_eq!(finding["location"], "charts/");
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("db-1.0.0.tgz"),
+        "{finding}"
+    );
+    assert!(
+        !json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "render")
+    );
+}

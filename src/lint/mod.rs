@@ -177,7 +177,25 @@ pub fn lint_files(
         .map_or_else(String::new, |m| m.name.clone());
     let renderable = metadata.filter(|m| !m.is_library()).filter(|_| values_ok);
     if let Some(metadata) = renderable {
-        let chart = Chart::with_metadata(source.clone(), metadata, files)?;
+        // A broken subchart is the chart's problem, reported as a finding;
+        // without its subcharts the chart cannot render, so renders stop.
+        let chart = match Chart::with_metadata(source.clone(), metadata, files) {
+            Ok(chart) => chart,
+            Err(e) => {
+                let mut sink = Sink::new(&settings, None, &chart_name);
+                let (message, hint) = match e.to_string().split_once("\nhint: ") {
+                    Some((m, h)) => (m.to_string(), h.to_string()),
+                    None => (e.to_string(), rules::DEPENDENCIES.hint.to_string()),
+                };
+                sink.file(&rules::DEPENDENCIES, "charts/", message, hint);
+                findings.extend(sink.findings);
+                return Ok(Report {
+                    chart: chart_name,
+                    value_sets,
+                    findings,
+                });
+            }
+        };
         let archive = if path.is_dir() {
             None
         } else {

@@ -118,6 +118,13 @@ pub const LINT_SETTINGS: Rule = rule(
     "run `skiff lint --help` or see docs/lint.md for the rule ids",
 );
 
+pub const DEPENDENCIES: Rule = rule(
+    "dependencies",
+    Error,
+    "the subcharts in charts/ load",
+    "fix the subchart, or re-create charts/ with `skiff dependency build`",
+);
+
 // Renders.
 pub const RENDER: Rule = rule(
     "render",
@@ -253,6 +260,7 @@ pub const ALL: &[Rule] = &[
     VALUES_YAML,
     VALUES_SCHEMA,
     LINT_SETTINGS,
+    DEPENDENCIES,
     RENDER,
     OBJECT_FIELDS,
     OBJECT_NAME,
