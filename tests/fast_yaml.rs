@@ -226,10 +226,49 @@ fn fast_path_matches_serde_yaml_on_hand_written_edge_cases() {
         "a: - b\n",
         "\"a\": 1\n'b': 2\n",
         "a: b: c\n",
+        "- a:\n  - x\n  b: 1\n",
+        "- - a\n  - b\n- c\n",
+        "a: |2-\n    x\n",
+        "- a: |2\n     x\n",
+        "a:\n- |1\n  x\n",
+        "a: |\n   \n  x\n",
+        "a: |\n\n  x\n",
+        "a: \"\\ud800\"\n",
+        "a: 'x' # c\n",
+        "key with spaces  : v\n",
+        "a: b\n# c\n      # indented comment\nc: d\n",
+        "--- # c\na: 1\n",
+        "---a\n",
+        "a: [\"x\": 1]\n",
+        "a: {\"x\": 1, y: [z]}\n",
+        "a: -1\nb: -0x1F\nc: -0o7\nd: 0b2\ne: 1.\nf: -.5\ng: +.5\nh: 1E3\ni: 0x\n",
+        "a: 18446744073709551616\nb: -9223372036854775809\n",
+        "a: 18446744073709551615\nb: -9223372036854775808\n",
+        "a:  \n  b: 1\n",
+        "a: |+\n  x\n\n---\nb: 1\n",
+        "a:\n  - |\n    x\n  - y\n",
     ];
     for text in texts {
         check(text);
     }
+    for handled in [
+        "- a:\n  - x\n  b: 1\n",
+        "- - a\n  - b\n- c\n",
+        "- a: |2\n     x\n",
+        "a: |+\n  x\n\n---\nb: 1\n",
+        "a: [a, 'b', \"c\", 1, 1.5, ~, true]\nb: {x: 1, 'y': 2}\nc: []\nd: {}\n",
+        "a: {\"x\": 1, y: z}\n",
+    ] {
+        assert!(check(handled), "not handled: {handled:?}");
+    }
+    let long_key = format!("{}: 1\n", "k".repeat(2000));
+    assert!(parse_stream(&long_key).is_none());
+    check(&long_key);
+    let mut deep = String::new();
+    for i in 0..200 {
+        deep.push_str(&format!("{}k{i}:\n", " ".repeat(i)));
+    }
+    check(&deep);
     assert!(parse_stream("a: &x 1\n").is_none());
     assert!(parse_stream("a: 1\na: 2\n").is_none());
     assert_eq!(parse_stream("").map(|d| d.len()), slow("").map(|d| d.len()));
