@@ -7,6 +7,7 @@
 //! keep their template order, so the output is a function of the inputs.
 
 pub mod emit;
+pub mod fast;
 pub mod order;
 
 use std::fmt::Write as _;
@@ -82,8 +83,17 @@ impl Manifest {
 }
 
 /// Parses one rendered file into its objects, dropping empty documents.
+///
+/// The common subset of YAML that templates emit goes through
+/// [`fast::parse_stream`]; anything else (and every error) through serde_yaml.
 pub fn parse_file(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestError> {
     let mut out = Vec::new();
+    if let Some(values) = fast::parse_stream(text) {
+        for (index, value) in values.into_iter().enumerate() {
+            push_object(&mut out, source, index, value)?;
+        }
+        return Ok(out);
+    }
     for (index, document) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = serde_yaml::Value::deserialize(document).map_err(|e| {
             let line = e.location().map(|l| l.line());
@@ -94,26 +104,36 @@ pub fn parse_file(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestErr
                 snippet: line.map(|l| rendered_snippet(text, l)).unwrap_or_default(),
             }
         })?;
-        let found = match &value {
-            serde_yaml::Value::Null => continue,
-            serde_yaml::Value::Mapping(_) => {
-                out.push(Manifest {
-                    source: source.to_string(),
-                    value,
-                });
-                continue;
-            }
-            serde_yaml::Value::Sequence(_) => "a list",
-            serde_yaml::Value::Tagged(_) => "a tagged value",
-            _ => "a scalar",
-        };
-        return Err(ManifestError::NotAnObject {
-            source_name: source.to_string(),
-            index: index + 1,
-            found,
-        });
+        push_object(&mut out, source, index, value)?;
     }
     Ok(out)
+}
+
+/// Keeps a document that is an object, drops an empty one, refuses the rest.
+fn push_object(
+    out: &mut Vec<Manifest>,
+    source: &str,
+    index: usize,
+    value: serde_yaml::Value,
+) -> Result<(), ManifestError> {
+    let found = match &value {
+        serde_yaml::Value::Null => return Ok(()),
+        serde_yaml::Value::Mapping(_) => {
+            out.push(Manifest {
+                source: source.to_string(),
+                value,
+            });
+            return Ok(());
+        }
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+        _ => "a scalar",
+    };
+    Err(ManifestError::NotAnObject {
+        source_name: source.to_string(),
+        index: index + 1,
+        found,
+    })
 }
 
 /// The rendered lines around a YAML error, numbered.

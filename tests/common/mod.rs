@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 pub mod manifests;
+pub mod yaml_cases;
 
 /// The `skiff` binary under test, run from the repository root.
 pub fn skiff() -> assert_cmd::Command {

@@ -1,0 +1,716 @@
+//! A fast path for the YAML that templates emit.
+//!
+//! [`parse_stream`] reads a conservative subset of YAML straight into
+//! [`serde_yaml::Value`]s, giving exactly what `serde_yaml` 0.9 gives for the
+//! same text, and returns `None` as soon as it sees anything outside the
+//! subset, so the caller falls back to serde_yaml (which also produces every
+//! error message).
+//!
+//! The subset: block mappings and block sequences (with the compact
+//! `- key: value` and `- - item` forms), plain scalars on one line, single-
+//! and double-quoted scalars on one line, literal block scalars (`|`, `|-`,
+//! `|+`, with or without an indentation indicator), one-line flow
+//! collections of scalars (`[]`, `{}`, `[a, "b"]`, `{a: 1}`), comments,
+//! `---` separators and empty documents. Each document must be a mapping,
+//! a sequence or empty. Anything else (anchors, aliases, tags, `?` keys,
+//! folded scalars, multi-line plain or quoted scalars, nested flow
+//! collections, tabs outside literal blocks, directives, `...`, duplicate
+//! keys, carriage returns, deep nesting) gives `None`.
+//!
+//! Plain scalars resolve as serde_yaml's `visit_untagged_scalar` does
+//! (YAML 1.2 core schema as serde_yaml implements it); the helpers below
+//! copy its rules.
+
+use serde_yaml::{Mapping, Value};
+
+/// Deeper nesting than this is left to serde_yaml (which has its own limit).
+const MAX_DEPTH: usize = 64;
+/// libyaml refuses simple keys longer than 1024 characters.
+const MAX_KEY_LEN: usize = 1000;
+
+/// Parses a YAML stream of the supported subset into its documents, as
+/// `serde_yaml::Deserializer::from_str` would; `None` if the text is
+/// outside the subset (or not YAML at all).
+pub fn parse_stream(text: &str) -> Option<Vec<Value>> {
+    if !prescan(text) {
+        return None;
+    }
+    let mut lines: Vec<&str> = text.split('\n').collect();
+    if text.ends_with('\n') {
+        lines.pop();
+    }
+    let mut p = Parser {
+        lines,
+        pos: 0,
+        virt: None,
+        ends_with_newline: text.ends_with('\n') || text.is_empty(),
+    };
+    let mut docs = Vec::new();
+    if p.peek()?.is_some() {
+        docs.push(p.parse_root()?);
+    }
+    while p.pos < p.lines.len() {
+        // peek stopped at a `---` line.
+        p.pos += 1;
+        if p.peek()?.is_some() {
+            docs.push(p.parse_root()?);
+        } else {
+            docs.push(Value::Null);
+        }
+    }
+    if docs.is_empty() {
+        // serde_yaml reads a stream without documents as one empty document.
+        docs.push(Value::Null);
+    }
+    Some(docs)
+}
+
+/// Rejects characters whose handling the fast path does not copy: carriage
+/// returns, the byte order mark, other line breaks (NEL, LS, PS) and
+/// everything libyaml does not accept as printable.
+fn prescan(text: &str) -> bool {
+    if text.is_ascii() {
+        return text
+            .bytes()
+            .all(|b| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b));
+    }
+    text.chars().all(|c| {
+        let u = u32::from(c);
+        c == '\n'
+            || c == '\t'
+            || (0x20..0x7f).contains(&u)
+            || (0xA0..=0xD7FF).contains(&u) && u != 0x2028 && u != 0x2029
+            || (0xE000..=0xFFFD).contains(&u) && u != 0xFEFF
+            || u >= 0x10000
+    })
+}
+
+struct Parser<'a> {
+    lines: Vec<&'a str>,
+    pos: usize,
+    /// The rest of the line at `pos`, seen as if it started at this column
+    /// (after `- ` in the compact forms).
+    virt: Option<(usize, &'a str)>,
+    ends_with_newline: bool,
+}
+
+fn is_seq_item(t: &str) -> bool {
+    t == "-" || t.starts_with("- ")
+}
+
+fn is_blank_or_comment(t: &str) -> bool {
+    let t = t.trim_start_matches(' ');
+    t.is_empty() || t.starts_with('#')
+}
+
+impl<'a> Parser<'a> {
+    /// The next content line (indent, text after the indent), skipping
+    /// blank and comment lines; `Some(None)` at the end of the document
+    /// (a `---` line or the end of the text); `None` to give up.
+    fn peek(&mut self) -> Option<Option<(usize, &'a str)>> {
+        if let Some(v) = self.virt {
+            return Some(Some(v));
+        }
+        while let Some(&line) = self.lines.get(self.pos) {
+            if let Some(after) = line.strip_prefix("---") {
+                if after.is_empty() || after.starts_with(' ') {
+                    if !is_blank_or_comment(after) {
+                        return None;
+                    }
+                    return Some(None);
+                }
+                return None;
+            }
+            if line.starts_with("...") || line.starts_with('%') || line.contains('\t') {
+                return None;
+            }
+            let text = line.trim_start_matches(' ');
+            if text.is_empty() || text.starts_with('#') {
+                self.pos += 1;
+                continue;
+            }
+            return Some(Some((line.len() - text.len(), text)));
+        }
+        Some(None)
+    }
+
+    fn advance(&mut self) {
+        self.virt = None;
+        self.pos += 1;
+    }
+
+    /// The next content line's indent, or `None` at the end of the document.
+    fn next_indent(&mut self) -> Option<Option<usize>> {
+        Some(self.peek()?.map(|(i, _)| i))
+    }
+
+    /// After a value that ended its line, the next line may not be indented
+    /// deeper than the node holding it (that would continue the scalar or be
+    /// an error).
+    fn check_ends(&mut self, indent: usize) -> Option<()> {
+        match self.next_indent()? {
+            Some(i) if i > indent => None,
+            _ => Some(()),
+        }
+    }
+
+    fn parse_root(&mut self) -> Option<Value> {
+        let value = self.parse_node(None, 0)?;
+        if self.peek()?.is_some() {
+            return None;
+        }
+        Some(value)
+    }
+
+    /// A block mapping or sequence starting at the next content line, which
+    /// the caller has checked is indented deeper than `parent`.
+    fn parse_node(&mut self, parent: Option<usize>, depth: usize) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let (indent, text) = self.peek()??;
+        if parent.is_some_and(|p| indent <= p) {
+            return None;
+        }
+        if is_seq_item(text) {
+            self.parse_seq(indent, depth)
+        } else if split_key(text)?.is_some() {
+            self.parse_map(indent, depth)
+        } else {
+            None
+        }
+    }
+
+    fn parse_seq(&mut self, n: usize, depth: usize) -> Option<Value> {
+        let mut items = Vec::new();
+        while let Some((i, t)) = self.peek()? {
+            if i < n || (i == n && !is_seq_item(t)) {
+                break;
+            }
+            if i > n {
+                return None;
+            }
+            let rest = &t[1..];
+            let value = rest.trim_start_matches(' ');
+            let col = i + 1 + (rest.len() - value.len());
+            if value.is_empty() || value.starts_with('#') {
+                self.advance();
+                match self.next_indent()? {
+                    Some(i2) if i2 > n => items.push(self.parse_node(Some(n), depth + 1)?),
+                    _ => items.push(Value::Null),
+                }
+            } else {
+                items.push(self.inline_value(n, col, value, true, depth + 1)?);
+            }
+        }
+        Some(Value::Sequence(items))
+    }
+
+    fn parse_map(&mut self, n: usize, depth: usize) -> Option<Value> {
+        let mut map = Mapping::new();
+        while let Some((i, t)) = self.peek()? {
+            if i < n || (i == n && is_seq_item(t)) {
+                break;
+            }
+            if i > n {
+                return None;
+            }
+            let (key, rest) = split_key(t)??;
+            let value = rest.trim_start_matches(' ');
+            let col = i + (t.len() - value.len());
+            let value = if value.is_empty() || value.starts_with('#') {
+                self.advance();
+                match self.peek()? {
+                    Some((i2, _)) if i2 > n => self.parse_node(Some(n), depth + 1)?,
+                    Some((i2, t2)) if i2 == n && is_seq_item(t2) => {
+                        if depth + 1 > MAX_DEPTH {
+                            return None;
+                        }
+                        self.parse_seq(n, depth + 1)?
+                    }
+                    _ => Value::Null,
+                }
+            } else {
+                self.inline_value(n, col, value, false, depth + 1)?
+            };
+            if map.insert(key, value).is_some() {
+                return None;
+            }
+        }
+        Some(Value::Mapping(map))
+    }
+
+    /// A value that starts on the current line at column `col`, inside a
+    /// node at indent `n`. `compact` allows a mapping or sequence to start
+    /// here (after `- `).
+    fn inline_value(
+        &mut self,
+        n: usize,
+        col: usize,
+        text: &'a str,
+        compact: bool,
+        depth: usize,
+    ) -> Option<Value> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let first = text.as_bytes()[0];
+        match first {
+            b'-' if is_seq_item(text) => {
+                if !compact {
+                    return None;
+                }
+                self.virt = Some((col, text));
+                self.parse_seq(col, depth)
+            }
+            b'|' => {
+                let value = self.literal(n, text)?;
+                self.check_ends(n)?;
+                Some(value)
+            }
+            b'[' | b'{' => {
+                let (value, rest) = parse_flow(text)?;
+                if !is_blank_or_comment(rest) {
+                    return None;
+                }
+                self.advance();
+                self.check_ends(n)?;
+                Some(value)
+            }
+            _ => {
+                if compact && split_key(text)?.is_some() {
+                    self.virt = Some((col, text));
+                    return self.parse_map(col, depth);
+                }
+                let value = if first == b'"' || first == b'\'' {
+                    let (s, rest) = parse_quoted(text)?;
+                    if !is_blank_or_comment(rest) {
+                        return None;
+                    }
+                    Value::String(s)
+                } else {
+                    let s = plain_to_comment(text);
+                    if s.contains(": ") || s.ends_with(':') || !plain_start_ok(s, false) {
+                        return None;
+                    }
+                    resolve(s)?
+                };
+                self.advance();
+                self.check_ends(n)?;
+                Some(value)
+            }
+        }
+    }
+
+    /// A literal block scalar whose header is `header`, in a node at indent `n`.
+    fn literal(&mut self, n: usize, header: &str) -> Option<Value> {
+        let mut chomp = 0i8; // -1 strip, 0 clip, 1 keep
+        let mut explicit = None;
+        let mut rest = &header[1..];
+        for _ in 0..2 {
+            match rest.as_bytes().first() {
+                Some(b'-') if chomp == 0 => chomp = -1,
+                Some(b'+') if chomp == 0 => chomp = 1,
+                Some(d @ b'1'..=b'9') if explicit.is_none() => {
+                    explicit = Some(usize::from(d - b'0'))
+                }
+                _ => break,
+            }
+            rest = &rest[1..];
+        }
+        if !(rest.is_empty() || rest.starts_with(' ') && is_blank_or_comment(rest)) {
+            return None;
+        }
+        self.advance();
+        let indent = match explicit {
+            Some(d) => n + d,
+            None => {
+                let mut max_blank = 0;
+                let mut found = None;
+                for line in &self.lines[self.pos..] {
+                    let text = line.trim_start_matches(' ');
+                    let spaces = line.len() - text.len();
+                    if text.is_empty() {
+                        max_blank = max_blank.max(spaces);
+                    } else {
+                        found = Some(spaces);
+                        break;
+                    }
+                }
+                let k = found?;
+                if k <= n || max_blank > k {
+                    return None;
+                }
+                k
+            }
+        };
+        let mut body: Vec<&str> = Vec::new();
+        let mut last_content = None;
+        while let Some(&line) = self.lines.get(self.pos) {
+            let text = line.trim_start_matches(' ');
+            let spaces = line.len() - text.len();
+            if spaces >= indent {
+                let content = &line[indent..];
+                if !content.is_empty() {
+                    last_content = Some(body.len());
+                }
+                body.push(content);
+            } else if text.is_empty() {
+                body.push("");
+            } else {
+                break;
+            }
+            self.pos += 1;
+        }
+        let last = last_content?;
+        if self.pos == self.lines.len() && !self.ends_with_newline {
+            return None;
+        }
+        let mut s = body[..=last].join("\n");
+        match chomp {
+            -1 => {}
+            0 => s.push('\n'),
+            _ => {
+                s.push('\n');
+                for _ in last + 1..body.len() {
+                    s.push('\n');
+                }
+            }
+        }
+        Some(Value::String(s))
+    }
+}
+
+/// Splits a `key: value` line: `Some(None)` if the line is not a key line,
+/// `None` to give up.
+fn split_key(t: &str) -> Option<Option<(Value, &str)>> {
+    let b = t.as_bytes();
+    if b[0] == b'"' || b[0] == b'\'' {
+        let (key, rest) = parse_quoted(t)?;
+        if let Some(after) = rest.strip_prefix(':') {
+            if after.is_empty() || after.starts_with(' ') {
+                if t.len() - rest.len() > MAX_KEY_LEN {
+                    return None;
+                }
+                return Some(Some((Value::String(key), after)));
+            }
+            return None;
+        }
+        return Some(None);
+    }
+    for i in 0..b.len() {
+        match b[i] {
+            b':' if i + 1 == b.len() || b[i + 1] == b' ' => {
+                let key = t[..i].trim_end_matches(' ');
+                if key.is_empty() || key.len() > MAX_KEY_LEN || !plain_start_ok(key, false) {
+                    return None;
+                }
+                return Some(Some((resolve(key)?, &t[i + 1..])));
+            }
+            b'#' if i > 0 && b[i - 1] == b' ' => return Some(None),
+            _ => {}
+        }
+    }
+    Some(None)
+}
+
+/// The plain scalar at the start of `t`, up to a comment, trailing spaces
+/// trimmed.
+fn plain_to_comment(t: &str) -> &str {
+    let b = t.as_bytes();
+    let mut end = b.len();
+    for i in 1..b.len() {
+        if b[i] == b'#' && b[i - 1] == b' ' {
+            end = i;
+            break;
+        }
+    }
+    t[..end].trim_end_matches(' ')
+}
+
+/// Whether a plain scalar may start this way (conservatively).
+fn plain_start_ok(s: &str, flow: bool) -> bool {
+    let b = s.as_bytes();
+    match b.first() {
+        None => false,
+        Some(b'-') => match b.get(1) {
+            None | Some(b' ') => false,
+            Some(b',' | b'[' | b']' | b'{' | b'}') => !flow,
+            _ => true,
+        },
+        Some(
+            b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|'
+            | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`',
+        ) => false,
+        _ => true,
+    }
+}
+
+/// A quoted scalar at the start of `t` that closes on this line, and what
+/// follows it.
+fn parse_quoted(t: &str) -> Option<(String, &str)> {
+    let quote = t.as_bytes()[0];
+    let mut out = String::new();
+    let mut chars = t[1..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        if quote == b'\'' {
+            if c == '\'' {
+                if t[1 + i + 1..].starts_with('\'') {
+                    chars.next();
+                    out.push('\'');
+                    continue;
+                }
+                return Some((out, &t[1 + i + 1..]));
+            }
+            out.push(c);
+            continue;
+        }
+        match c {
+            '"' => return Some((out, &t[1 + i + 1..])),
+            '\\' => {
+                let (_, e) = chars.next()?;
+                let hex = |chars: &mut std::str::CharIndices<'_>, n: usize| -> Option<char> {
+                    let mut code = 0u32;
+                    for _ in 0..n {
+                        code = code * 16 + chars.next()?.1.to_digit(16)?;
+                    }
+                    char::from_u32(code)
+                };
+                out.push(match e {
+                    '0' => '\0',
+                    'a' => '\x07',
+                    'b' => '\x08',
+                    't' | '\t' => '\t',
+                    'n' => '\n',
+                    'v' => '\x0b',
+                    'f' => '\x0c',
+                    'r' => '\r',
+                    'e' => '\x1b',
+                    ' ' => ' ',
+                    '"' => '"',
+                    '/' => '/',
+                    '\\' => '\\',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    'x' => hex(&mut chars, 2)?,
+                    'u' => hex(&mut chars, 4)?,
+                    'U' => hex(&mut chars, 8)?,
+                    _ => return None,
+                });
+            }
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// A one-line flow sequence or mapping of scalars at the start of `t`, and
+/// what follows it.
+fn parse_flow(t: &str) -> Option<(Value, &str)> {
+    let mapping = t.starts_with('{');
+    let close = if mapping { '}' } else { ']' };
+    let mut rest = t[1..].trim_start_matches(' ');
+    let mut seq = Vec::new();
+    let mut map = Mapping::new();
+    if let Some(after) = rest.strip_prefix(close) {
+        let value = if mapping {
+            Value::Mapping(map)
+        } else {
+            Value::Sequence(seq)
+        };
+        return Some((value, after));
+    }
+    loop {
+        let (item, after) = flow_scalar(rest, mapping)?;
+        rest = after.trim_start_matches(' ');
+        if mapping {
+            rest = rest.strip_prefix(": ")?.trim_start_matches(' ');
+            let (value, after) = flow_scalar(rest, false)?;
+            rest = after.trim_start_matches(' ');
+            if map.insert(item, value).is_some() {
+                return None;
+            }
+        } else {
+            seq.push(item);
+        }
+        if let Some(after) = rest.strip_prefix(',') {
+            rest = after.trim_start_matches(' ');
+            if rest.starts_with(close) {
+                return None;
+            }
+        } else if let Some(after) = rest.strip_prefix(close) {
+            let value = if mapping {
+                Value::Mapping(map)
+            } else {
+                Value::Sequence(seq)
+            };
+            return Some((value, after));
+        } else {
+            return None;
+        }
+    }
+}
+
+/// A scalar inside a flow collection (a mapping's key if `key`: then it
+/// may end at `: `).
+fn flow_scalar(t: &str, key: bool) -> Option<(Value, &str)> {
+    match t.as_bytes().first()? {
+        b'"' | b'\'' => {
+            let (s, rest) = parse_quoted(t)?;
+            Some((Value::String(s), rest))
+        }
+        _ => {
+            let end = t
+                .find([',', '[', ']', '{', '}', ':', '#'])
+                .unwrap_or(t.len());
+            match t.as_bytes().get(end) {
+                Some(b':') if key && t.as_bytes().get(end + 1) == Some(&b' ') => {}
+                Some(b':' | b'#' | b'[' | b'{') | None => return None,
+                _ => {}
+            }
+            let s = t[..end].trim_end_matches(' ');
+            if !plain_start_ok(s, true) {
+                return None;
+            }
+            Some((resolve(s)?, &t[end..]))
+        }
+    }
+}
+
+/// Resolves a non-empty plain scalar as serde_yaml's
+/// `visit_untagged_scalar` does; `None` where serde_yaml would not give a
+/// `Value` (integers that only fit 128 bits).
+fn resolve(v: &str) -> Option<Value> {
+    if v.is_empty() || matches!(v, "null" | "Null" | "NULL" | "~") {
+        return Some(Value::Null);
+    }
+    match v {
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    // Only text that starts like a number can be one.
+    let b = v.as_bytes()[0];
+    if !(b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')) {
+        return Some(Value::String(v.to_owned()));
+    }
+    if let Some(int) = parse_unsigned_int(v, u64::from_str_radix) {
+        return Some(Value::Number(int.into()));
+    }
+    if let Some(int) = parse_negative_int(v, i64::from_str_radix) {
+        return Some(Value::Number(int.into()));
+    }
+    if parse_unsigned_int(v, u128::from_str_radix).is_some()
+        || parse_negative_int(v, i128::from_str_radix).is_some()
+    {
+        // serde_yaml::Value has no 128-bit numbers: an error there.
+        return None;
+    }
+    if !digits_but_not_number(v)
+        && let Some(float) = parse_f64(v)
+    {
+        return Some(Value::Number(float.into()));
+    }
+    Some(Value::String(v.to_owned()))
+}
+
+// The helpers below are serde_yaml 0.9.34's (src/de.rs), unchanged.
+
+fn parse_unsigned_int<T>(
+    scalar: &str,
+    from_str_radix: fn(&str, radix: u32) -> Result<T, std::num::ParseIntError>,
+) -> Option<T> {
+    let unpositive = scalar.strip_prefix('+').unwrap_or(scalar);
+    if let Some(rest) = unpositive.strip_prefix("0x") {
+        if rest.starts_with(['+', '-']) {
+            return None;
+        }
+        if let Ok(int) = from_str_radix(rest, 16) {
+            return Some(int);
+        }
+    }
+    if let Some(rest) = unpositive.strip_prefix("0o") {
+        if rest.starts_with(['+', '-']) {
+            return None;
+        }
+        if let Ok(int) = from_str_radix(rest, 8) {
+            return Some(int);
+        }
+    }
+    if let Some(rest) = unpositive.strip_prefix("0b") {
+        if rest.starts_with(['+', '-']) {
+            return None;
+        }
+        if let Ok(int) = from_str_radix(rest, 2) {
+            return Some(int);
+        }
+    }
+    if unpositive.starts_with(['+', '-']) {
+        return None;
+    }
+    if digits_but_not_number(scalar) {
+        return None;
+    }
+    from_str_radix(unpositive, 10).ok()
+}
+
+fn parse_negative_int<T>(
+    scalar: &str,
+    from_str_radix: fn(&str, radix: u32) -> Result<T, std::num::ParseIntError>,
+) -> Option<T> {
+    if let Some(rest) = scalar.strip_prefix("-0x") {
+        let negative = format!("-{rest}");
+        if let Ok(int) = from_str_radix(&negative, 16) {
+            return Some(int);
+        }
+    }
+    if let Some(rest) = scalar.strip_prefix("-0o") {
+        let negative = format!("-{rest}");
+        if let Ok(int) = from_str_radix(&negative, 8) {
+            return Some(int);
+        }
+    }
+    if let Some(rest) = scalar.strip_prefix("-0b") {
+        let negative = format!("-{rest}");
+        if let Ok(int) = from_str_radix(&negative, 2) {
+            return Some(int);
+        }
+    }
+    if digits_but_not_number(scalar) {
+        return None;
+    }
+    from_str_radix(scalar, 10).ok()
+}
+
+fn parse_f64(scalar: &str) -> Option<f64> {
+    let unpositive = if let Some(unpositive) = scalar.strip_prefix('+') {
+        if unpositive.starts_with(['+', '-']) {
+            return None;
+        }
+        unpositive
+    } else {
+        scalar
+    };
+    if let ".inf" | ".Inf" | ".INF" = unpositive {
+        return Some(f64::INFINITY);
+    }
+    if let "-.inf" | "-.Inf" | "-.INF" = scalar {
+        return Some(f64::NEG_INFINITY);
+    }
+    if let ".nan" | ".NaN" | ".NAN" = scalar {
+        return Some(f64::NAN.copysign(1.0));
+    }
+    if let Ok(float) = unpositive.parse::<f64>()
+        && float.is_finite()
+    {
+        return Some(float);
+    }
+    None
+}
+
+fn digits_but_not_number(scalar: &str) -> bool {
+    let scalar = scalar.strip_prefix(['-', '+']).unwrap_or(scalar);
+    scalar.len() > 1 && scalar.starts_with('0') && scalar[1..].bytes().all(|b| b.is_ascii_digit())
+}

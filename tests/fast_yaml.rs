@@ -1,0 +1,361 @@
+//! The fast YAML path (`manifest::fast::parse_stream`) against serde_yaml:
+//! whenever the fast path answers, it must give exactly serde_yaml's
+//! documents, and it must answer for everything the charts here render.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use proptest::prelude::*;
+use serde::Deserialize;
+use serde_yaml::{Mapping, Value};
+use skiff::chart::load_chart;
+use skiff::manifest::emit::write_yaml;
+use skiff::manifest::fast::parse_stream;
+use skiff::release::{self, RenderOptions};
+
+mod common;
+
+/// serde_yaml's documents, or `None` where it fails.
+fn slow(text: &str) -> Option<Vec<Value>> {
+    serde_yaml::Deserializer::from_str(text)
+        .map(Value::deserialize)
+        .collect::<Result<_, _>>()
+        .ok()
+}
+
+/// `Debug` tells NaN, -0.0 and key order apart, which `==` does not.
+fn same(a: &[Value], b: &[Value]) -> bool {
+    format!("{a:?}") == format!("{b:?}")
+}
+
+/// Checks fast == serde_yaml when the fast path answers; whether it did.
+fn check(text: &str) -> bool {
+    let Some(fast) = parse_stream(text) else {
+        return false;
+    };
+    let slow = slow(text);
+    assert!(
+        slow.as_deref().is_some_and(|slow| same(&fast, slow)),
+        "fast path differs from serde_yaml on {text:?}:\nfast: {fast:?}\nslow: {slow:?}"
+    );
+    true
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every rendered file of `chart` with its defaults and each `ci/*.yaml`.
+fn rendered_texts(chart_dir: &Path, out: &mut Vec<(String, String)>) {
+    let Ok(chart) = load_chart(chart_dir) else {
+        return;
+    };
+    let mut sets = vec![None];
+    if let Ok(entries) = std::fs::read_dir(chart_dir.join("ci")) {
+        let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        files.sort();
+        sets.extend(files.into_iter().map(Some));
+    }
+    for set in sets {
+        let mut opts = RenderOptions::default();
+        opts.values.files.extend(set.clone());
+        let Ok(rendered) = release::render(&chart, &opts) else {
+            continue;
+        };
+        for file in rendered.files {
+            let name = format!("{} {:?} {}", chart_dir.display(), set, file.path);
+            out.push((name, file.text));
+        }
+    }
+}
+
+fn chart_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
+    if dir.join("Chart.yaml").exists() {
+        out.push(dir.to_path_buf());
+    }
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        let mut subdirs: Vec<PathBuf> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        subdirs.sort();
+        for sub in subdirs {
+            chart_dirs(&sub, out);
+        }
+    }
+}
+
+#[test]
+fn fast_path_matches_serde_yaml_on_every_rendered_file_and_handles_them_all() {
+    let mut dirs = Vec::new();
+    chart_dirs(&root().join("charts"), &mut dirs);
+    chart_dirs(&root().join("tests/fixtures"), &mut dirs);
+    let bench = tempfile::tempdir().unwrap();
+    let status = Command::new("python3")
+        .arg(root().join("bench/gen.py"))
+        .arg("--out")
+        .arg(bench.path())
+        .arg("10")
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs bench/gen.py");
+    assert!(status.success());
+    chart_dirs(bench.path(), &mut dirs);
+
+    let mut texts = Vec::new();
+    for dir in &dirs {
+        rendered_texts(dir, &mut texts);
+    }
+    assert!(texts.len() > 200, "only {} rendered files", texts.len());
+    let mut missed = Vec::new();
+    let mut nested_flow = 0;
+    for (name, text) in &texts {
+        if !check(text) {
+            // Out of the subset on purpose: tests/fixtures/lint/good writes
+            // nested flow collections (`{httpGet: {path: /ready}}`) by hand.
+            if has_nested_flow(text) {
+                nested_flow += 1;
+            } else {
+                missed.push(name.as_str());
+            }
+        }
+    }
+    assert!(nested_flow <= 3, "{nested_flow} files with nested flow");
+    assert!(
+        missed.is_empty(),
+        "the fast path fell back to serde_yaml on {} of {} rendered files: {missed:#?}",
+        missed.len(),
+        texts.len()
+    );
+}
+
+/// Whether a line opens a flow collection inside a flow collection.
+fn has_nested_flow(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.find(['[', '{'])
+            .is_some_and(|i| line[i + 1..].contains(['[', '{']))
+    })
+}
+
+/// The value under a key, as a list item, and (scalars) as a key.
+fn document(value: &Value) -> Value {
+    let mut doc = Mapping::new();
+    doc.insert("value".into(), value.clone());
+    doc.insert(
+        "list".into(),
+        Value::Sequence(vec![value.clone(), "after".into()]),
+    );
+    if !matches!(value, Value::Mapping(_) | Value::Sequence(_)) {
+        let mut keyed = Mapping::new();
+        keyed.insert(value.clone(), "v".into());
+        doc.insert("key".into(), Value::Mapping(keyed));
+    }
+    Value::Mapping(doc)
+}
+
+#[test]
+fn fast_path_matches_serde_yaml_on_the_tricky_scalars() {
+    let mut handled = 0;
+    let cases = common::yaml_cases::cases();
+    for (name, value) in &cases {
+        let mut text = String::new();
+        write_yaml(&mut text, &document(value));
+        if check(&text) {
+            handled += 1;
+        } else {
+            eprintln!("fallback: {name}");
+        }
+        // The plain text itself, as a value, a list item and a key.
+        if let Value::String(s) = value
+            && !s.contains('\n')
+        {
+            for text in [format!("k: {s}\n"), format!("- {s}\n"), format!("{s}: v\n")] {
+                check(&text);
+            }
+        }
+    }
+    assert!(handled * 2 > cases.len(), "{handled} of {}", cases.len());
+}
+
+#[test]
+fn fast_path_matches_serde_yaml_on_hand_written_edge_cases() {
+    let texts = [
+        "",
+        "\n\n",
+        "# only a comment\n",
+        "---\n",
+        "---\n---\n",
+        "a: 1\n---\n",
+        "---\na: 1\n",
+        "a: 1\n---\n# c\n---\nb: 2\n",
+        "a: 1",
+        "a:\n- x\n- y\nb: 2\n",
+        "a:\n  - x\n  -\n  - - y\n    - z\n",
+        "- a: 1\n  b: 2\n-   c: 3\n    d:\n      - e\n",
+        "a: |\n  x\n  y\n",
+        "a: |-\n  x\n\n",
+        "a: |+\n  x\n\n\n",
+        "a: |2\n    x\n   y\n",
+        "a: |+\n  x\n\n   \n",
+        "- |\n  x\n- |-\n   y\n",
+        "a: |\n  x\n\n  y\n\t\n",
+        "a: |\n  x",
+        "a: [a, 'b', \"c\", 1, 1.5, ~, true]\nb: {x: 1, 'y': [2]}\nc: []\nd: {}\n",
+        "a: [a, b,]\n",
+        "a: \"\\x41\\u00e9\\U0001F600\\t\\\\\\\"\\/\\N\\_\"\n",
+        "a: 'it''s'\n",
+        "a: b # comment\nc: d#e\n",
+        "a: 1\na: 2\n",
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "? a\n: b\n",
+        "a: >\n  x\n",
+        "a: b\n  c\n",
+        "a: 'b\n  c'\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "a: 1\n...\n",
+        "a:\n\tb: 1\n",
+        "a: 1\r\n",
+        "a: 123456789012345678901234567890\n",
+        "a: 12345678901234567890123456789012345678901234567890\n",
+        "a: [+1, 0b11, 0o17, 0x1F, -0x1F, 0777, 1e3, 1.0e+3, .inf, -.inf, .nan, +.inf, 1_000]\n",
+        "  a: 1\n  b: 2\n",
+        "a:\n    b: 1\n  c: 2\n",
+        "a: 1\n- b\n",
+        "- a\nb: 1\n",
+        "a: - b\n",
+        "\"a\": 1\n'b': 2\n",
+        "a: b: c\n",
+        "- a:\n  - x\n  b: 1\n",
+        "- - a\n  - b\n- c\n",
+        "a: |2-\n    x\n",
+        "- a: |2\n     x\n",
+        "a:\n- |1\n  x\n",
+        "a: |\n   \n  x\n",
+        "a: |\n\n  x\n",
+        "a: \"\\ud800\"\n",
+        "a: 'x' # c\n",
+        "key with spaces  : v\n",
+        "a: b\n# c\n      # indented comment\nc: d\n",
+        "--- # c\na: 1\n",
+        "---a\n",
+        "a: [\"x\": 1]\n",
+        "a: {\"x\": 1, y: [z]}\n",
+        "a: -1\nb: -0x1F\nc: -0o7\nd: 0b2\ne: 1.\nf: -.5\ng: +.5\nh: 1E3\ni: 0x\n",
+        "a: 18446744073709551616\nb: -9223372036854775809\n",
+        "a: 18446744073709551615\nb: -9223372036854775808\n",
+        "a:  \n  b: 1\n",
+        "a: |+\n  x\n\n---\nb: 1\n",
+        "a:\n  - |\n    x\n  - y\n",
+    ];
+    for text in texts {
+        check(text);
+    }
+    for handled in [
+        "- a:\n  - x\n  b: 1\n",
+        "- - a\n  - b\n- c\n",
+        "- a: |2\n     x\n",
+        "a: |+\n  x\n\n---\nb: 1\n",
+        "a: [a, 'b', \"c\", 1, 1.5, ~, true]\nb: {x: 1, 'y': 2}\nc: []\nd: {}\n",
+        "a: {\"x\": 1, y: z}\n",
+    ] {
+        assert!(check(handled), "not handled: {handled:?}");
+    }
+    let long_key = format!("{}: 1\n", "k".repeat(2000));
+    assert!(parse_stream(&long_key).is_none());
+    check(&long_key);
+    let mut deep = String::new();
+    for i in 0..200 {
+        deep.push_str(&format!("{}k{i}:\n", " ".repeat(i)));
+    }
+    check(&deep);
+    assert!(parse_stream("a: &x 1\n").is_none());
+    assert!(parse_stream("a: 1\na: 2\n").is_none());
+    assert_eq!(parse_stream("").map(|d| d.len()), slow("").map(|d| d.len()));
+}
+
+fn tricky_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[ \\t\\n:#'\"?a-z0-9.{}\\[\\]|>!&*%@`,~_+=<-]{0,12}",
+        "[ \\n\\tab]{0,8}",
+        "[0-9._:eExob+-]{1,8}",
+        "[0-9]{15,45}",
+    ]
+}
+
+fn value_tree() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        tricky_string().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, |inner| {
+        let key = prop_oneof![
+            4 => tricky_string().prop_map(Value::String),
+            1 => any::<i64>().prop_map(Value::from),
+            1 => any::<bool>().prop_map(Value::Bool),
+        ];
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
+            prop::collection::vec((key, inner), 0..5)
+                .prop_map(|pairs| Value::Mapping(pairs.into_iter().collect())),
+        ]
+    })
+}
+
+/// Small YAML-ish texts: lines of indentation, indicators and scalars.
+fn yamlish() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("- ".to_string()),
+        Just(": ".to_string()),
+        Just(":".to_string()),
+        Just("\n".to_string()),
+        Just("  ".to_string()),
+        Just(" ".to_string()),
+        Just("|".to_string()),
+        Just("|-".to_string()),
+        Just("|+".to_string()),
+        Just("|2".to_string()),
+        Just("---\n".to_string()),
+        Just("# c".to_string()),
+        Just("'".to_string()),
+        Just("\"".to_string()),
+        Just("[".to_string()),
+        Just("]".to_string()),
+        Just("{".to_string()),
+        Just("}".to_string()),
+        Just(", ".to_string()),
+        Just("\\".to_string()),
+        "[a-c0-9.~+_-]{1,4}",
+        "(true|null|0x1F|0o7|1e3|.inf|-.nan|007|\\+1|-0)",
+    ];
+    prop::collection::vec(piece, 0..24).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn fast_matches_serde_yaml_on_emitted_values(value in value_tree()) {
+        let mut text = String::new();
+        write_yaml(&mut text, &value);
+        check(&text);
+        let mut doc = String::from("---\n");
+        write_yaml(&mut doc, &document(&value));
+        check(&doc);
+    }
+
+    #[test]
+    fn fast_matches_serde_yaml_on_yamlish_text(text in yamlish()) {
+        check(&text);
+    }
+
+    #[test]
+    fn fast_never_panics_on_any_text(text in any::<String>()) {
+        check(&text);
+    }
+}
