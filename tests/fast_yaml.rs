@@ -7,13 +7,14 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use serde::Deserialize;
-use serde_yaml::{Mapping, Value};
+use serde_yaml::Value;
 use skiff::chart::load_chart;
 use skiff::manifest::emit::write_yaml;
 use skiff::manifest::fast::parse_stream;
 use skiff::release::{self, RenderOptions};
 
 mod common;
+use common::yaml_cases::document;
 
 /// serde_yaml's documents, or `None` where it fails.
 fn slow(text: &str) -> Option<Vec<Value>> {
@@ -135,22 +136,6 @@ fn has_nested_flow(text: &str) -> bool {
         line.find(['[', '{'])
             .is_some_and(|i| line[i + 1..].contains(['[', '{']))
     })
-}
-
-/// The value under a key, as a list item, and (scalars) as a key.
-fn document(value: &Value) -> Value {
-    let mut doc = Mapping::new();
-    doc.insert("value".into(), value.clone());
-    doc.insert(
-        "list".into(),
-        Value::Sequence(vec![value.clone(), "after".into()]),
-    );
-    if !matches!(value, Value::Mapping(_) | Value::Sequence(_)) {
-        let mut keyed = Mapping::new();
-        keyed.insert(value.clone(), "v".into());
-        doc.insert("key".into(), Value::Mapping(keyed));
-    }
-    Value::Mapping(doc)
 }
 
 #[test]

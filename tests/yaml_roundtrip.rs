@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 mod common;
-use common::yaml_cases::cases;
+use common::yaml_cases::{cases, document};
 
 const SCRIPT: &str = r#"
 import json, sys, yaml
@@ -39,23 +39,6 @@ for name, loader in loaders:
         out[name] = [enc(d) for d in yaml.load_all(f, Loader=loader)]
 json.dump(out, sys.stdout)
 "#;
-
-/// One document per case: the value under a key, as a list item, and (for
-/// scalars) as a key.
-fn document(value: &Value) -> Value {
-    let mut doc = Mapping::new();
-    doc.insert("value".into(), value.clone());
-    doc.insert(
-        "list".into(),
-        Value::Sequence(vec![value.clone(), "after".into()]),
-    );
-    if !matches!(value, Value::Mapping(_) | Value::Sequence(_)) {
-        let mut keyed = Mapping::new();
-        keyed.insert(value.clone(), "v".into());
-        doc.insert("key".into(), Value::Mapping(keyed));
-    }
-    Value::Mapping(doc)
-}
 
 fn emit_stream(docs: &[Value]) -> String {
     let mut out = String::new();

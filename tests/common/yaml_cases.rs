@@ -112,3 +112,20 @@ pub fn cases() -> Vec<(&'static str, Value)> {
         ("empty list", Value::Sequence(Vec::new())),
     ]
 }
+
+/// One document per case: the value under a key, as a list item, and (for
+/// scalars) as a key.
+pub fn document(value: &Value) -> Value {
+    let mut doc = Mapping::new();
+    doc.insert("value".into(), value.clone());
+    doc.insert(
+        "list".into(),
+        Value::Sequence(vec![value.clone(), "after".into()]),
+    );
+    if !matches!(value, Value::Mapping(_) | Value::Sequence(_)) {
+        let mut keyed = Mapping::new();
+        keyed.insert(value.clone(), "v".into());
+        doc.insert("key".into(), Value::Mapping(keyed));
+    }
+    Value::Mapping(doc)
+}
