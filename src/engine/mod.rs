@@ -412,3 +412,52 @@ impl io::Write for CappedWriter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::Chart;
+
+    fn chart(templates: &[(&str, &str)]) -> Chart {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "Chart.yaml".to_string(),
+            b"apiVersion: v2\nname: demo\nversion: 0.1.0\n".to_vec(),
+        );
+        for (name, text) in templates {
+            files.insert(format!("templates/{name}"), text.as_bytes().to_vec());
+        }
+        Chart::from_files("demo".into(), files).expect("a valid test chart")
+    }
+
+    fn render(chart: &Chart, limits: Limits) -> Result<Vec<RenderedFile>, RenderError> {
+        let engine = Engine::new(chart, limits)?;
+        let caps = Capabilities::new(semver::Version::new(1, 33, 0), &[]);
+        let ctx = engine.context(
+            &serde_json::Map::new(),
+            &Release::new("r", "default"),
+            chart,
+            &caps,
+        );
+        engine.render_all(&ctx)
+    }
+
+    #[test]
+    fn the_release_byte_cap_counts_all_templates_together() {
+        let chart = chart(&[("a.yaml", &"a".repeat(60)), ("b.yaml", &"b".repeat(60))]);
+        let limits = Limits {
+            template_bytes: 100,
+            release_bytes: 100,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            render(&chart, limits),
+            Err(RenderError::ReleaseTooLarge { limit: 100 })
+        ));
+        let roomy = Limits {
+            release_bytes: 200,
+            ..limits
+        };
+        assert_eq!(render(&chart, roomy).map(|files| files.len()).ok(), Some(2));
+    }
+}
