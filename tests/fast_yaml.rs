@@ -130,6 +130,48 @@ fn fast_path_matches_serde_yaml_on_every_rendered_file_and_handles_them_all() {
     );
 }
 
+/// Every YAML file a user writes by hand for values (values*.yaml, ci/*.yaml
+/// and the values files of the test fixtures): `values::parse_values` reads
+/// them through the fast path first, so where it answers it must agree with
+/// serde_yaml, comments and all.
+#[test]
+fn fast_path_matches_serde_yaml_on_every_values_file() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut paths: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for path in paths {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                && !path.components().any(|c| c.as_os_str() == "templates")
+            {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&root().join("charts"), &mut files);
+    walk(&root().join("tests/fixtures"), &mut files);
+    let mut answered = 0;
+    for path in &files {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        if check(&text) {
+            answered += 1;
+        }
+    }
+    // The bundled charts' values files are all inside the subset.
+    assert!(
+        answered > 50,
+        "the fast path answered for only {answered} of {} files",
+        files.len()
+    );
+}
+
 /// Whether a line opens a flow collection inside a flow collection.
 fn has_nested_flow(text: &str) -> bool {
     text.lines().any(|line| {

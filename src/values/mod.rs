@@ -180,11 +180,16 @@ fn read_values_file(path: &Path) -> Result<String, ValuesError> {
 
 /// Parses a values document; an empty file is an empty mapping.
 pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
-    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| ValuesError::Yaml {
-        path: path.to_path_buf(),
-        line: e.location().map(|l| l.line()),
-        message: e.to_string(),
-    })?;
+    let yaml = match crate::manifest::fast::parse_stream(text) {
+        // The fast reader gives what serde_yaml gives for the YAML it
+        // accepts; anything else (and every error) goes to serde_yaml.
+        Some(mut docs) if docs.len() == 1 => docs.pop().unwrap_or_default(),
+        _ => serde_yaml::from_str(text).map_err(|e| ValuesError::Yaml {
+            path: path.to_path_buf(),
+            line: e.location().map(|l| l.line()),
+            message: e.to_string(),
+        })?,
+    };
     let not_a_mapping = |found| ValuesError::NotAMapping {
         path: path.to_path_buf(),
         line: text
