@@ -10,5 +10,6 @@ pub mod error;
 pub mod lint;
 pub mod manifest;
 pub mod package;
+pub mod parallel;
 pub mod release;
 pub mod values;

@@ -235,7 +235,7 @@ impl Engine {
         };
         let mut slots: Vec<Option<Result<(RenderedFile, T), RenderError>>> =
             std::iter::repeat_with(|| None).take(names.len()).collect();
-        let threads = worker_threads(names.len());
+        let threads = crate::parallel::worker_threads(names.len(), TEMPLATES_PER_THREAD);
         if threads > 1 {
             let next = AtomicUsize::new(0);
             let worker = || {
@@ -249,7 +249,11 @@ impl Engine {
                 done
             };
             std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads).map(|_| scope.spawn(worker)).collect();
+                // The calling thread is one of the workers.
+                let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+                for (i, result) in worker() {
+                    slots[i] = Some(result);
+                }
                 for handle in handles {
                     match handle.join() {
                         Ok(done) => {
@@ -365,18 +369,6 @@ impl Engine {
 /// Templates a thread must have to be worth starting: below this a small
 /// chart renders faster on the calling thread than threads start.
 const TEMPLATES_PER_THREAD: usize = 16;
-
-/// How many threads render `templates` files: one per core, each with at
-/// least [`TEMPLATES_PER_THREAD`] files; `SKIFF_THREADS` overrides the core
-/// count (1 renders on the calling thread).
-fn worker_threads(templates: usize) -> usize {
-    let cores = std::env::var("SKIFF_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
-        .unwrap_or(1);
-    cores.min(templates / TEMPLATES_PER_THREAD).max(1)
-}
 
 /// Jinja's whitespace control as Ansible and most YAML-producing Jinja users
 /// set it: a block tag's line disappears entirely (`trim_blocks` +

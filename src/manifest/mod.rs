@@ -171,11 +171,43 @@ pub fn sort(manifests: &mut [Manifest]) {
     manifests.sort_by(|a, b| order::cmp_install_order((a.kind(), a.name()), (b.kind(), b.name())));
 }
 
-/// The whole stream as `skiff render` prints it.
+/// Objects a thread must have to be worth starting for [`write_stream`].
+const OBJECTS_PER_THREAD: usize = 64;
+
+/// The whole stream as `skiff render` prints it. A large stream is written
+/// in consecutive slices on one thread per core and joined in order, so the
+/// text is the same as one thread writing it.
 pub fn write_stream(manifests: &[Manifest]) -> String {
-    let mut out = String::new();
-    for m in manifests {
-        m.write(&mut out);
+    fn write_all(manifests: &[Manifest]) -> String {
+        let mut out = String::new();
+        for m in manifests {
+            m.write(&mut out);
+        }
+        out
+    }
+    let threads = crate::parallel::worker_threads(manifests.len(), OBJECTS_PER_THREAD);
+    if threads <= 1 {
+        return write_all(manifests);
+    }
+    let (first, rest) = manifests.split_at(manifests.len().div_ceil(threads));
+    let parts: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rest
+            .chunks(rest.len().div_ceil(threads - 1))
+            .map(|slice| scope.spawn(move || write_all(slice)))
+            .collect();
+        let mut parts = vec![write_all(first)];
+        for handle in handles {
+            parts.push(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        parts
+    });
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum());
+    for part in parts {
+        out.push_str(&part);
     }
     out
 }
