@@ -1,6 +1,7 @@
 //! `skiff render CHART` (alias `template`).
 
 use std::collections::BTreeMap;
+use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, Args};
@@ -51,12 +52,15 @@ impl RenderArgs {
 
 pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     let (chart_path, name) = args.chart_and_name()?;
-    let chart = load_chart(chart_path)?;
+    // The process exits when this returns: the chart and the rendered
+    // objects are left for the OS to reclaim rather than freed one
+    // allocation at a time (a tenth of a large render's time).
+    let chart = ManuallyDrop::new(load_chart(chart_path)?);
     let opts = args
         .release
         .render_options(args.values.to_value_args(matches), name);
-    let rendered = release::render(&chart, &opts)?;
-    let mut manifests = rendered.manifests;
+    let mut rendered = ManuallyDrop::new(release::render(&chart, &opts)?);
+    let mut manifests = std::mem::take(&mut rendered.manifests);
     if !args.show_only.is_empty() {
         let wanted: Vec<String> = args
             .show_only
@@ -92,10 +96,11 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
         print_stdout(&text)?;
     }
     if args.notes
-        && let Some(notes) = rendered.notes
+        && let Some(notes) = &rendered.notes
     {
         eprint!("{notes}");
     }
+    std::mem::forget(manifests);
     Ok(0)
 }
 
