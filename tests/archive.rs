@@ -78,7 +78,7 @@ fn writer_golden_digest() -> TestResult {
     Ok(())
 }
 
-const GOLDEN_SHA256: &str = "1a1ca220ad0e4bc370e9a2016e531c612ad901cd0d6b26eabb669a9a049503e1";
+const GOLDEN_SHA256: &str = "1afaf5ed56df1ca9213d6c319e057cc6d700914cb168ceefa5daf38292d8a00e";
 
 #[test]
 fn writer_layout_and_normalised_headers() -> TestResult {
