@@ -314,6 +314,20 @@ fn a_chart_that_does_not_render_is_not_packaged() -> TestResult {
             "error[values-schema] ci/bad.yaml: replicas: \"many\" is not of type",
         ));
     assert!(dir_entries(out.path()).is_empty());
+
+    // --skip-lint packages it anyway, for a pipeline that linted earlier.
+    skiff()
+        .args([
+            "package",
+            path_str(src.path()),
+            "-d",
+            path_str(out.path()),
+            "--skip-lint",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Packaged demo 0.1.0 to"));
+    assert_eq!(dir_entries(out.path()), ["demo-0.1.0.tgz"]);
     Ok(())
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::chart::load_chart;
+use crate::chart::{Chart, load_chart};
 use crate::error::{Error, Result};
 use crate::lint;
 use crate::package::archive::mtime_from_source_date_epoch;
@@ -29,6 +29,10 @@ pub struct PackageArgs {
     /// Set the chart's appVersion in the packaged Chart.yaml.
     #[arg(long = "app-version", value_name = "VERSION")]
     pub app_version: Option<String>,
+    /// Package without linting first: for a pipeline that ran `skiff lint`
+    /// on this chart in an earlier step (`helm package` never lints).
+    #[arg(long = "skip-lint")]
+    pub skip_lint: bool,
 }
 
 /// Prints `Packaged <name> <version> to <path>` and `sha256:<hex>`.
@@ -42,25 +46,8 @@ pub fn run(args: &PackageArgs) -> Result<i32> {
     };
     // Check the chart as packaged: `chart.version` may be the new --version.
     let packed = pack(&chart, &opts)?;
-    // Refuse a chart with lint errors (warnings do not block packaging).
-    let report = lint::lint_files(
-        &args.chart,
-        packed.chart.source.clone(),
-        packed.chart.files.clone(),
-        &RenderOptions::default(),
-    )?;
-    let errors = report.summary().errors;
-    if errors > 0 {
-        let mut errors_only = report.clone();
-        errors_only
-            .findings
-            .retain(|f| f.severity == lint::Severity::Error);
-        return Err(PackageError::LintErrors {
-            chart: args.chart.clone(),
-            errors,
-            report: lint::report::text(&errors_only),
-        }
-        .into());
+    if !args.skip_lint {
+        refuse_lint_errors(args, &packed.chart)?;
     }
     std::fs::create_dir_all(&args.destination).map_err(|e| Error::Write {
         path: args.destination.clone(),
@@ -76,4 +63,28 @@ pub fn run(args: &PackageArgs) -> Result<i32> {
     );
     println!("sha256:{}", packed.sha256);
     Ok(0)
+}
+
+/// Lints the chart as packaged; lint errors refuse it (warnings do not).
+fn refuse_lint_errors(args: &PackageArgs, packaged: &Chart) -> Result<()> {
+    let report = lint::lint_files(
+        &args.chart,
+        packaged.source.clone(),
+        packaged.files.clone(),
+        &RenderOptions::default(),
+    )?;
+    let errors = report.summary().errors;
+    if errors == 0 {
+        return Ok(());
+    }
+    let mut errors_only = report;
+    errors_only
+        .findings
+        .retain(|f| f.severity == lint::Severity::Error);
+    Err(PackageError::LintErrors {
+        chart: args.chart.clone(),
+        errors,
+        report: lint::report::text(&errors_only),
+    }
+    .into())
 }
