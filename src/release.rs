@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use crate::chart::{Chart, ChartError, constraint};
 use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release, RenderedFile};
 use crate::error::Result;
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Manifest, Ordered, Written};
 use crate::values::schema::{Schema, SchemaError};
 use crate::values::{self, Layer, Origin, ValueArgs, Values, ValuesError, scope};
 
@@ -202,6 +202,13 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     Renderer::new(chart, opts.limits)?.render(opts)
 }
 
+/// [`render`] for printing; see [`Renderer::render_written`].
+pub fn render_written(chart: &Chart, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
+    let caps = opts.capabilities()?;
+    chart.check_kube_version(&caps.kube_version)?;
+    Renderer::new(chart, opts.limits)?.render_written(opts)
+}
+
 /// A chart's root engine (templates compiled on first use, then kept) and
 /// its compiled values.schema.json, for rendering the same chart with
 /// several sets of values: `skiff lint` renders the defaults and each
@@ -230,6 +237,31 @@ impl<'c> Renderer<'c> {
 
     /// [`render`] with this chart.
     pub fn render(&self, opts: &RenderOptions) -> Result<Rendered> {
+        let out = self.render_objects(opts, &manifest::parse_file)?;
+        Ok(Rendered {
+            manifests: out.objects,
+            files: out.files,
+            notes: out.notes,
+            values: out.values,
+            layers: out.layers,
+        })
+    }
+
+    /// Renders for printing: each object is written as canonical text on the
+    /// thread that parsed it, and only the text is kept (see
+    /// [`manifest::Written`]). Errors are those of [`Renderer::render`].
+    pub fn render_written(&self, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
+        self.render_objects(opts, &|source, text| {
+            let parsed = manifest::parse_file(source, text)?;
+            Ok(parsed.iter().map(Written::new).collect())
+        })
+    }
+
+    fn render_objects<T: Ordered + Send>(
+        &self,
+        opts: &RenderOptions,
+        parse: &ParseFn<T>,
+    ) -> Result<RenderedObjects<T>> {
         let (chart, engine) = (self.chart, &self.engine);
         let caps = opts.capabilities()?;
         chart.check_kube_version(&caps.kube_version)?;
@@ -239,9 +271,8 @@ impl<'c> Renderer<'c> {
         let release = Release::new(&opts.release_name, &opts.namespace);
         let ctx = engine.context(&resolved.values, &release, chart, &caps);
         let prefix = format!("{}/", chart.name());
-        let mut files = engine.render_all_with(&ctx, |path, text| {
-            manifest::parse_file(&format!("{prefix}{path}"), text)
-        })?;
+        let mut files =
+            engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
         let notes = if engine.has_notes() {
             Some(engine.render_template("NOTES.txt", &ctx)?)
         } else {
@@ -254,19 +285,20 @@ impl<'c> Renderer<'c> {
             opts,
             &caps,
             &release,
+            parse,
             &mut files,
             &mut total,
         )?;
         // Parse errors come after every render error, in file order.
-        let mut manifests = Vec::new();
+        let mut objects = Vec::new();
         let mut texts = Vec::with_capacity(files.len());
         for (file, parsed) in files {
-            manifests.extend(parsed?);
+            objects.extend(parsed?);
             texts.push(file);
         }
-        manifest::sort(&mut manifests);
-        Ok(Rendered {
-            manifests,
+        manifest::sort(&mut objects);
+        Ok(RenderedObjects {
+            objects,
             files: texts,
             notes,
             values: resolved.values,
@@ -275,19 +307,36 @@ impl<'c> Renderer<'c> {
     }
 }
 
+/// [`Rendered`] with the objects in another form (see
+/// [`Renderer::render_written`]).
+#[derive(Debug, Clone)]
+pub struct RenderedObjects<T> {
+    /// In install order.
+    pub objects: Vec<T>,
+    pub files: Vec<RenderedFile>,
+    pub notes: Option<String>,
+    pub values: Values,
+    pub layers: Vec<Layer>,
+}
+
+/// Turns one rendered file (`<chart>/templates/x.yaml`, its text) into objects.
+type ParseFn<T> = dyn Fn(&str, &str) -> std::result::Result<Vec<T>, manifest::ManifestError> + Sync;
+
 /// A rendered file's objects, parsed on the thread that rendered it.
-type Parsed = std::result::Result<Vec<Manifest>, manifest::ManifestError>;
+type Parsed<T> = std::result::Result<Vec<T>, manifest::ManifestError>;
 
 /// Renders enabled subcharts depth-first; their files are named relative to
 /// the root chart (`charts/<sub>/templates/<file>`), so `# Source:` reads
 /// `<root>/charts/<sub>/templates/<file>` as in Helm.
-fn render_subcharts(
+#[allow(clippy::too_many_arguments)]
+fn render_subcharts<T: Send>(
     root: &str,
     children: &[ResolvedNode<'_>],
     opts: &RenderOptions,
     caps: &Capabilities,
     release: &Release,
-    files: &mut Vec<(RenderedFile, Parsed)>,
+    parse: &ParseFn<T>,
+    files: &mut Vec<(RenderedFile, Parsed<T>)>,
     total: &mut usize,
 ) -> Result<()> {
     for child in children {
@@ -295,9 +344,8 @@ fn render_subcharts(
         let engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
         let ctx = engine.context(&child.values, release, &node.chart, caps);
         let prefix = format!("{root}/{}", node.rel);
-        let rendered = engine.render_all_with(&ctx, |path, text| {
-            manifest::parse_file(&format!("{prefix}{path}"), text)
-        })?;
+        let rendered =
+            engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
         for (mut file, parsed) in rendered {
             *total += file.text.len();
             if *total > opts.limits.release_bytes {
@@ -309,7 +357,16 @@ fn render_subcharts(
             file.path = format!("{}{}", node.rel, file.path);
             files.push((file, parsed));
         }
-        render_subcharts(root, &child.children, opts, caps, release, files, total)?;
+        render_subcharts(
+            root,
+            &child.children,
+            opts,
+            caps,
+            release,
+            parse,
+            files,
+            total,
+        )?;
     }
     Ok(())
 }

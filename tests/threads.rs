@@ -1,6 +1,6 @@
-//! Large charts render and print on one thread per core (`SKIFF_THREADS`
-//! overrides the count): the output, the errors and the exit codes must be
-//! those of one thread doing everything.
+//! Large charts render, parse and write their objects on one thread per
+//! core (`SKIFF_THREADS` overrides the count): the output, the errors and the
+//! exit codes must be those of one thread doing everything.
 
 mod common;
 use common::skiff;
@@ -40,8 +40,7 @@ fn run(chart: &Path, threads: &str, extra: &[&str]) -> (Option<i32>, String, Str
 #[test]
 fn output_is_the_same_on_one_thread_and_on_several() {
     let dir = tempfile::tempdir().unwrap();
-    // 100 templates: enough for several render threads (16 templates each)
-    // and several writer threads (64 objects each).
+    // 100 templates: enough for several threads (16 templates each).
     let chart = generated(dir.path(), 100);
     let one = run(&chart, "1", &[]);
     assert_eq!(one.0, Some(0), "{}", one.2);

@@ -10,6 +10,7 @@ use super::release_flags::{ReleaseFlags, print_stdout};
 use super::values_flags::ValueFlags;
 use crate::chart::load_chart;
 use crate::error::{Error, Result};
+use crate::manifest::Written;
 use crate::release;
 
 #[derive(Debug, Args)]
@@ -52,15 +53,15 @@ impl RenderArgs {
 
 pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     let (chart_path, name) = args.chart_and_name()?;
-    // The process exits when this returns: the chart and the rendered
-    // objects are left for the OS to reclaim rather than freed one
-    // allocation at a time (a tenth of a large render's time).
+    // The process exits when this returns: the chart and what it rendered
+    // are left for the OS to reclaim rather than freed one allocation at a
+    // time.
     let chart = ManuallyDrop::new(load_chart(chart_path)?);
     let opts = args
         .release
         .render_options(args.values.to_value_args(matches), name);
-    let mut rendered = ManuallyDrop::new(release::render(&chart, &opts)?);
-    let mut manifests = std::mem::take(&mut rendered.manifests);
+    let mut rendered = ManuallyDrop::new(release::render_written(&chart, &opts)?);
+    let mut objects = std::mem::take(&mut rendered.objects);
     if !args.show_only.is_empty() {
         let wanted: Vec<String> = args
             .show_only
@@ -87,12 +88,15 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
                 )));
             }
         }
-        manifests.retain(|m| wanted.contains(&m.source));
+        objects.retain(|m| wanted.contains(&m.source));
     }
     if let Some(dir) = &args.output_dir {
-        write_output_dir(dir, &manifests)?;
+        write_output_dir(dir, &objects)?;
     } else {
-        let text = crate::manifest::write_stream(&manifests);
+        let mut text = String::with_capacity(objects.iter().map(|o| o.text.len()).sum());
+        for object in &objects {
+            text.push_str(&object.text);
+        }
         print_stdout(&text)?;
     }
     if args.notes
@@ -100,17 +104,20 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     {
         eprint!("{notes}");
     }
-    std::mem::forget(manifests);
+    std::mem::forget(objects);
     Ok(0)
 }
 
 /// Helm's layout: DIR/<chart>/templates/<file>, one file per template with
 /// all its documents. Every file is complete before it appears (temp file +
 /// rename), and nothing is written unless the whole render succeeded.
-fn write_output_dir(dir: &Path, manifests: &[crate::manifest::Manifest]) -> Result<()> {
+fn write_output_dir(dir: &Path, objects: &[Written]) -> Result<()> {
     let mut by_file: BTreeMap<&str, String> = BTreeMap::new();
-    for m in manifests {
-        m.write(by_file.entry(m.source.as_str()).or_default());
+    for object in objects {
+        by_file
+            .entry(object.source.as_str())
+            .or_default()
+            .push_str(&object.text);
     }
     for (source, text) in by_file {
         let path = dir.join(source);

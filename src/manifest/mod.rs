@@ -166,48 +166,65 @@ pub fn parse_rendered(
     Ok(out)
 }
 
+/// What sorting into install order looks at.
+pub trait Ordered {
+    fn kind(&self) -> &str;
+    fn name(&self) -> &str;
+}
+
+impl Ordered for Manifest {
+    fn kind(&self) -> &str {
+        Manifest::kind(self)
+    }
+    fn name(&self) -> &str {
+        Manifest::name(self)
+    }
+}
+
 /// Sorts in Helm's install order by kind, then by name (stable).
-pub fn sort(manifests: &mut [Manifest]) {
+pub fn sort<M: Ordered>(manifests: &mut [M]) {
     manifests.sort_by(|a, b| order::cmp_install_order((a.kind(), a.name()), (b.kind(), b.name())));
 }
 
-/// Objects a thread must have to be worth starting for [`write_stream`].
-const OBJECTS_PER_THREAD: usize = 64;
+/// An object already written as its canonical document ([`Manifest::write`]),
+/// with what sorting and `--show-only` need. `skiff render` only prints
+/// objects, so it writes each one on the thread that parsed it and keeps the
+/// text, not the parsed tree (a large chart's trees are most of its memory).
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub source: String,
+    kind: String,
+    name: String,
+    pub text: String,
+}
 
-/// The whole stream as `skiff render` prints it. A large stream is written
-/// in consecutive slices on one thread per core and joined in order, so the
-/// text is the same as one thread writing it.
+impl Written {
+    pub fn new(manifest: &Manifest) -> Written {
+        let mut text = String::new();
+        manifest.write(&mut text);
+        Written {
+            source: manifest.source.clone(),
+            kind: manifest.kind().to_string(),
+            name: manifest.name().to_string(),
+            text,
+        }
+    }
+}
+
+impl Ordered for Written {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// The whole stream as `skiff render` prints it.
 pub fn write_stream(manifests: &[Manifest]) -> String {
-    fn write_all(manifests: &[Manifest]) -> String {
-        let mut out = String::new();
-        for m in manifests {
-            m.write(&mut out);
-        }
-        out
-    }
-    let threads = crate::parallel::worker_threads(manifests.len(), OBJECTS_PER_THREAD);
-    if threads <= 1 {
-        return write_all(manifests);
-    }
-    let (first, rest) = manifests.split_at(manifests.len().div_ceil(threads));
-    let parts: Vec<String> = std::thread::scope(|scope| {
-        let handles: Vec<_> = rest
-            .chunks(rest.len().div_ceil(threads - 1))
-            .map(|slice| scope.spawn(move || write_all(slice)))
-            .collect();
-        let mut parts = vec![write_all(first)];
-        for handle in handles {
-            parts.push(
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        parts
-    });
-    let mut out = String::with_capacity(parts.iter().map(String::len).sum());
-    for part in parts {
-        out.push_str(&part);
+    let mut out = String::new();
+    for m in manifests {
+        m.write(&mut out);
     }
     out
 }
