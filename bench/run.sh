@@ -8,9 +8,9 @@
 #
 # Cases: `skiff render` vs `helm template` on charts/starter (twin:
 # bench/helm-starter) and on the generated charts of bench/gen.py at 1, 10,
-# 100 and 1000 templates; `skiff package` vs `helm package` and `skiff lint`
-# vs `helm lint` on the starter and the 1000-template chart, each included
-# only once the skiff subcommand exists. Wall time is hyperfine's median;
+# 100 and 1000 templates; `skiff package` (with and without its lint step)
+# vs `helm package` and `skiff lint` vs `helm lint` on the starter and the
+# 1000-template chart. Wall time is hyperfine's median;
 # peak RSS is the median of 3 runs under /usr/bin/time -v.
 set -euo pipefail
 
@@ -43,8 +43,6 @@ python3 bench/gen.py --out "$OUT" "${SIZES[@]}" >/dev/null
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 KUBE_VERSION=1.33.0
-
-has_subcommand() { "$SKIFF" "$1" --help >/dev/null 2>&1; }
 
 # Median wall time of a command in milliseconds.
 median_ms() {
@@ -93,44 +91,36 @@ output_note() {
 	echo "$objects objects, $((bytes / 1024)) KiB"
 }
 
-STARTER=""
-if [[ -f charts/starter/Chart.yaml ]]; then
-	STARTER="charts/starter"
-fi
+STARTER="charts/starter"
 
 # render
-if [[ -n "$STARTER" ]]; then
-	measure "render starter" "$SKIFF render starter $STARTER" \
-		"helm template starter bench/helm-starter --kube-version $KUBE_VERSION" "$(output_note "$STARTER")"
-fi
+measure "render starter" "$SKIFF render starter $STARTER" \
+	"helm template starter bench/helm-starter --kube-version $KUBE_VERSION" "$(output_note "$STARTER")"
 for n in "${SIZES[@]}"; do
 	measure "render $n templates" "$SKIFF render bench $OUT/skiff-$n" \
 		"helm template bench $OUT/helm-$n --kube-version $KUBE_VERSION" "$(output_note "$OUT/skiff-$n")"
 done
 
-# package (each side writes into its own scratch folder)
-if has_subcommand package; then
-	mkdir -p "$WORK/skiff-pkg" "$WORK/helm-pkg"
-	if [[ -n "$STARTER" ]]; then
-		measure "package starter" "$SKIFF package $STARTER -d $WORK/skiff-pkg" \
-			"helm package bench/helm-starter -d $WORK/helm-pkg"
+# package (each side writes into its own scratch folder). `skiff package`
+# lints first (renders every value set); `helm package` never lints, which
+# is what `skiff package --skip-lint` does.
+mkdir -p "$WORK/skiff-pkg" "$WORK/helm-pkg"
+for chart in "$STARTER" "$OUT/skiff-1000"; do
+	if [[ "$chart" == "$STARTER" ]]; then
+		name="starter" twin="bench/helm-starter"
+	else
+		name="1000 templates" twin="$OUT/helm-1000"
 	fi
-	measure "package 1000 templates" "$SKIFF package $OUT/skiff-1000 -d $WORK/skiff-pkg" \
-		"helm package $OUT/helm-1000 -d $WORK/helm-pkg"
-else
-	echo "bench/run.sh: skiff has no 'package' subcommand yet; skipping package" >&2
-fi
+	measure "package $name (lints first)" "$SKIFF package $chart -d $WORK/skiff-pkg" \
+		"helm package $twin -d $WORK/helm-pkg"
+	measure "package $name --skip-lint" "$SKIFF package $chart -d $WORK/skiff-pkg --skip-lint" \
+		"helm package $twin -d $WORK/helm-pkg"
+done
 
 # lint (exit 1 means findings, which is a lint result, not a failure)
 HYPERFINE_EXTRA=--ignore-failure
-if has_subcommand lint; then
-	if [[ -n "$STARTER" ]]; then
-		measure "lint starter" "$SKIFF lint $STARTER" "helm lint bench/helm-starter --kube-version $KUBE_VERSION"
-	fi
-	measure "lint 1000 templates" "$SKIFF lint $OUT/skiff-1000" "helm lint $OUT/helm-1000 --kube-version $KUBE_VERSION"
-else
-	echo "bench/run.sh: skiff has no 'lint' subcommand yet; skipping lint" >&2
-fi
+measure "lint starter" "$SKIFF lint $STARTER" "helm lint bench/helm-starter --kube-version $KUBE_VERSION"
+measure "lint 1000 templates" "$SKIFF lint $OUT/skiff-1000" "helm lint $OUT/helm-1000 --kube-version $KUBE_VERSION"
 
 TABLE="$WORK/table.md"
 {
@@ -142,12 +132,6 @@ TABLE="$WORK/table.md"
 	echo "| Case | Skiff median (ms) | Helm median (ms) | Speed-up | Skiff peak RSS (MiB) | Helm peak RSS (MiB) | RSS ratio | Output |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---|"
 	printf '%s\n' "${ROWS[@]}"
-	[[ -n "$STARTER" ]] || echo
-	[[ -n "$STARTER" ]] || echo "charts/starter has not landed yet: no starter rows."
-	has_subcommand package || echo
-	has_subcommand package || echo "\`skiff package\` does not exist yet: no package rows."
-	has_subcommand lint || echo
-	has_subcommand lint || echo "\`skiff lint\` does not exist yet: no lint rows."
 	echo
 	echo "<!-- bench:end -->"
 } >"$TABLE"
