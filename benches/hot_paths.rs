@@ -114,9 +114,14 @@ fn write_yaml(bencher: Bencher) {
     });
 }
 
-/// The whole output stream of a generated chart.
+/// Every object of a generated chart written as `skiff render` prints it.
 #[divan::bench(args = [10, 100, 1000])]
-fn write_stream(bencher: Bencher, size: usize) {
+fn write_objects(bencher: Bencher, size: usize) {
     let manifests = rendered_manifests(size);
-    bencher.bench(|| manifest::write_stream(divan::black_box(&manifests)));
+    bencher.bench(|| {
+        divan::black_box(&manifests)
+            .iter()
+            .map(manifest::Written::new)
+            .collect::<Vec<_>>()
+    });
 }

@@ -10,6 +10,5 @@ pub mod error;
 pub mod lint;
 pub mod manifest;
 pub mod package;
-pub mod parallel;
 pub mod release;
 pub mod values;

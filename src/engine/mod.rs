@@ -235,7 +235,7 @@ impl Engine {
         };
         let mut slots: Vec<Option<Result<(RenderedFile, T), RenderError>>> =
             std::iter::repeat_with(|| None).take(names.len()).collect();
-        let threads = crate::parallel::worker_threads(names.len(), TEMPLATES_PER_THREAD);
+        let threads = worker_threads(names.len());
         if threads > 1 {
             let next = AtomicUsize::new(0);
             let worker = || {
@@ -369,6 +369,19 @@ impl Engine {
 /// Templates a thread must have to be worth starting: below this a small
 /// chart renders faster on the calling thread than threads start.
 const TEMPLATES_PER_THREAD: usize = 16;
+
+/// How many threads render `templates` files: one per core, each with at
+/// least [`TEMPLATES_PER_THREAD`] files (the calling thread is one of
+/// them); `SKIFF_THREADS` overrides the core count (1 renders on the
+/// calling thread alone).
+fn worker_threads(templates: usize) -> usize {
+    let cores = std::env::var("SKIFF_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1);
+    cores.min(templates / TEMPLATES_PER_THREAD).max(1)
+}
 
 /// Jinja's whitespace control as Ansible and most YAML-producing Jinja users
 /// set it: a block tag's line disappears entirely (`trim_blocks` +

@@ -219,12 +219,3 @@ impl Ordered for Written {
         &self.name
     }
 }
-
-/// The whole stream as `skiff render` prints it.
-pub fn write_stream(manifests: &[Manifest]) -> String {
-    let mut out = String::new();
-    for m in manifests {
-        m.write(&mut out);
-    }
-    out
-}
