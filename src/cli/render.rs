@@ -1,7 +1,6 @@
 //! `skiff render CHART` (alias `template`).
 
 use std::collections::BTreeMap;
-use std::mem::ManuallyDrop;
 use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, Args};
@@ -53,15 +52,12 @@ impl RenderArgs {
 
 pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     let (chart_path, name) = args.chart_and_name()?;
-    // The process exits when this returns: the chart and what it rendered
-    // are left for the OS to reclaim rather than freed one allocation at a
-    // time.
-    let chart = ManuallyDrop::new(load_chart(chart_path)?);
+    let chart = load_chart(chart_path)?;
     let opts = args
         .release
         .render_options(args.values.to_value_args(matches), name);
-    let mut rendered = ManuallyDrop::new(release::render_written(&chart, &opts)?);
-    let mut objects = std::mem::take(&mut rendered.objects);
+    let rendered = release::render_written(&chart, &opts)?;
+    let mut objects = rendered.objects;
     if !args.show_only.is_empty() {
         let wanted: Vec<String> = args
             .show_only
@@ -104,7 +100,6 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     {
         eprint!("{notes}");
     }
-    std::mem::forget(objects);
     Ok(0)
 }
 
