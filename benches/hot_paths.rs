@@ -96,7 +96,7 @@ fn render(bencher: Bencher, size: usize) {
 fn rendered_manifests(size: usize) -> Vec<Manifest> {
     release::render(&bench_chart(size), &RenderOptions::default())
         .expect("renders")
-        .manifests
+        .objects
 }
 
 /// Canonical YAML of one Deployment.

@@ -34,16 +34,22 @@ impl Default for RenderOptions {
     }
 }
 
-/// The result of rendering a release.
+/// The result of rendering a release: its objects parsed (`T` is
+/// [`Manifest`]) or already written as text (`T` is [`Written`], see
+/// [`Renderer::render_written`]).
 #[derive(Debug, Clone)]
-pub struct Rendered {
-    pub manifests: Vec<Manifest>,
+pub struct RenderedObjects<T> {
+    /// In install order.
+    pub objects: Vec<T>,
     /// Rendered text per template file (`templates/x.yaml`), before parsing.
     pub files: Vec<RenderedFile>,
     pub notes: Option<String>,
     pub values: Values,
     pub layers: Vec<Layer>,
 }
+
+/// A release rendered into parsed objects.
+pub type Rendered = RenderedObjects<Manifest>;
 
 impl RenderOptions {
     pub fn capabilities(&self) -> Result<Capabilities> {
@@ -197,16 +203,20 @@ fn computed_layer(
 /// Renders a chart with the given options: the chart and every enabled
 /// subchart, each with its own context, all objects sorted together.
 pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
-    let caps = opts.capabilities()?;
-    chart.check_kube_version(&caps.kube_version)?;
-    Renderer::new(chart, opts.limits)?.render(opts)
+    one_off(chart, opts)?.render(opts)
 }
 
 /// [`render`] for printing; see [`Renderer::render_written`].
 pub fn render_written(chart: &Chart, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
+    one_off(chart, opts)?.render_written(opts)
+}
+
+/// A renderer for one render. The chart's kubeVersion is checked first, so
+/// a chart for another cluster says so before any template error.
+fn one_off<'c>(chart: &'c Chart, opts: &RenderOptions) -> Result<Renderer<'c>> {
     let caps = opts.capabilities()?;
     chart.check_kube_version(&caps.kube_version)?;
-    Renderer::new(chart, opts.limits)?.render_written(opts)
+    Renderer::new(chart, opts.limits)
 }
 
 /// A chart's root engine (templates compiled on first use, then kept) and
@@ -237,14 +247,7 @@ impl<'c> Renderer<'c> {
 
     /// [`render`] with this chart.
     pub fn render(&self, opts: &RenderOptions) -> Result<Rendered> {
-        let out = self.render_objects(opts, &manifest::parse_file)?;
-        Ok(Rendered {
-            manifests: out.objects,
-            files: out.files,
-            notes: out.notes,
-            values: out.values,
-            layers: out.layers,
-        })
+        self.render_objects(opts, &manifest::parse_file)
     }
 
     /// Renders for printing: each object is written as canonical text on the
@@ -305,18 +308,6 @@ impl<'c> Renderer<'c> {
             layers: resolved.layers,
         })
     }
-}
-
-/// [`Rendered`] with the objects in another form (see
-/// [`Renderer::render_written`]).
-#[derive(Debug, Clone)]
-pub struct RenderedObjects<T> {
-    /// In install order.
-    pub objects: Vec<T>,
-    pub files: Vec<RenderedFile>,
-    pub notes: Option<String>,
-    pub values: Values,
-    pub layers: Vec<Layer>,
 }
 
 /// Turns one rendered file (`<chart>/templates/x.yaml`, its text) into objects.

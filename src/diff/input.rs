@@ -44,7 +44,7 @@ impl Input {
         let (source, text) = match self {
             Input::Chart(path) => {
                 let chart = load_chart(path)?;
-                return Ok(release::render(&chart, opts)?.manifests);
+                return Ok(release::render(&chart, opts)?.objects);
             }
             Input::Stdin => {
                 let text = std::io::read_to_string(std::io::stdin()).map_err(|source| {

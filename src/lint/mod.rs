@@ -290,7 +290,7 @@ fn lint_value_set(
     };
     match rendered {
         Ok(rendered) => {
-            let objects = Objects::new(&opts.namespace, &rendered.manifests);
+            let objects = Objects::new(&opts.namespace, &rendered.objects);
             let mut sink = Sink::new(settings, Some(set), chart.name());
             rules::objects::check(&objects, &mut sink);
             rules::references::check(&objects, settings, &mut sink);
