@@ -14,7 +14,7 @@ use skiff::manifest::fast::parse_stream;
 use skiff::release::{self, RenderOptions};
 
 mod common;
-use common::yaml_cases::document;
+use common::yaml_cases::{document, value_tree};
 
 /// serde_yaml's documents, or `None` where it fails.
 fn slow(text: &str) -> Option<Vec<Value>> {
@@ -301,39 +301,6 @@ fn fast_path_matches_serde_yaml_on_hand_written_edge_cases() {
     assert_eq!(parse_stream("").map(|d| d.len()), slow("").map(|d| d.len()));
 }
 
-fn tricky_string() -> impl Strategy<Value = String> {
-    prop_oneof![
-        any::<String>(),
-        "[ \\t\\n:#'\"?a-z0-9.{}\\[\\]|>!&*%@`,~_+=<-]{0,12}",
-        "[ \\n\\tab]{0,8}",
-        "[0-9._:eExob+-]{1,8}",
-        "[0-9]{15,45}",
-    ]
-}
-
-fn value_tree() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_map(Value::from),
-        tricky_string().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(5, 64, 6, |inner| {
-        let key = prop_oneof![
-            4 => tricky_string().prop_map(Value::String),
-            1 => any::<i64>().prop_map(Value::from),
-            1 => any::<bool>().prop_map(Value::Bool),
-        ];
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
-            prop::collection::vec((key, inner), 0..5)
-                .prop_map(|pairs| Value::Mapping(pairs.into_iter().collect())),
-        ]
-    })
-}
-
 /// Small YAML-ish texts: lines of indentation, indicators and scalars.
 fn yamlish() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -367,7 +334,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(3000))]
 
     #[test]
-    fn fast_matches_serde_yaml_on_emitted_values(value in value_tree()) {
+    fn fast_matches_serde_yaml_on_emitted_values(value in value_tree(false)) {
         let mut text = String::new();
         write_yaml(&mut text, &value);
         check(&text);

@@ -2,12 +2,14 @@
 //! what Skiff itself reads) and PyYAML (YAML 1.1, the family kubectl and
 //! Helm's go-yaml v2 belong to). Every tricky scalar must come back as the
 //! same value from both, as a mapping value, a sequence item and a key.
+//! Random values and strings (proptest) must come back from serde_yaml.
 //!
 //! PyYAML is looked up as `$SKIFF_TOOLS/venv/bin/python3`, then
 //! `.cache/tools/venv/bin/python3` under the repository root (made by
 //! `scripts/install-tools.sh`), then `python3` on PATH. With `CI=true` a
 //! missing PyYAML fails the test; locally it prints a notice and passes.
 
+use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 use serde_yaml::{Mapping, Value};
 use skiff::manifest::emit::write_yaml;
@@ -15,7 +17,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 mod common;
-use common::yaml_cases::{cases, document};
+use common::yaml_cases::{cases, document, tricky_string, value_tree};
 
 const SCRIPT: &str = r#"
 import json, sys, yaml
@@ -239,4 +241,33 @@ fn tricky_scalars_roundtrip_through_helm() {
     let json_text = rendered["data"]["json"].as_str().expect("data.json");
     let got: Json = serde_json::from_str(json_text).expect("toJson prints JSON");
     assert_eq!(got, Json::Object(expected), "emitted values.yaml:\n{text}");
+}
+
+/// Writes `value` and reads it back with serde_yaml: the same value.
+fn roundtrip(value: &Value) {
+    let mut text = String::new();
+    write_yaml(&mut text, value);
+    let back: Value = serde_yaml::from_str(&text)
+        .unwrap_or_else(|e| panic!("emitted YAML does not parse: {e}\n{text}"));
+    assert_eq!(
+        &back, value,
+        "round-trip changed the value; emitted:\n{text}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn any_string_roundtrips(s in tricky_string()) {
+        let mut map = Mapping::new();
+        map.insert(Value::String(s.clone()), Value::String(s.clone()));
+        map.insert("list".into(), Value::Sequence(vec![Value::String(s)]));
+        roundtrip(&Value::Mapping(map));
+    }
+
+    #[test]
+    fn any_value_roundtrips(value in value_tree(true)) {
+        roundtrip(&value);
+    }
 }

@@ -635,7 +635,6 @@ fn is_yaml11_float(b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn emit(value: &Value) -> String {
         let mut out = String::new();
@@ -919,65 +918,5 @@ spec:
         let value = Value::Mapping(map);
         assert!(emit(&value).contains("\"two\\nlines\": 2\n"));
         roundtrip(&value);
-    }
-
-    fn tricky_string() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            "[ \\t\\n:#'\"?a-z0-9.{}\\[\\]|>!&*%@`,~_+=<-]{0,12}",
-            "[ \\n\\tab]{0,8}",
-            "[0-9._:eExob+-]{1,8}",
-        ]
-    }
-
-    fn value_tree() -> impl Strategy<Value = Value> {
-        let leaf = prop_oneof![
-            Just(Value::Null),
-            any::<bool>().prop_map(Value::Bool),
-            any::<i64>().prop_map(Value::from),
-            any::<u64>().prop_map(Value::from),
-            any::<f64>().prop_map(Value::from),
-            tricky_string().prop_map(Value::String),
-        ];
-        leaf.prop_recursive(4, 48, 6, |inner| {
-            let key = prop_oneof![
-                4 => tricky_string().prop_map(Value::String),
-                1 => any::<i64>().prop_map(Value::from),
-                1 => any::<bool>().prop_map(Value::Bool),
-            ];
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Sequence),
-                prop::collection::vec((key, inner.clone()), 0..5)
-                    .prop_map(|pairs| Value::Mapping(pairs.into_iter().collect())),
-                ("[A-Za-z][A-Za-z0-9]{0,6}", inner).prop_map(|(tag, value)| {
-                    // A tag on a tag is not YAML; keep the inner value bare.
-                    let value = match value {
-                        Value::Tagged(t) => t.value,
-                        v => v,
-                    };
-                    Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
-                        tag: serde_yaml::value::Tag::new(tag),
-                        value,
-                    }))
-                }),
-            ]
-        })
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
-
-        #[test]
-        fn any_string_roundtrips(s in tricky_string()) {
-            let mut map = Mapping::new();
-            map.insert(Value::String(s.clone()), Value::String(s.clone()));
-            map.insert("list".into(), Value::Sequence(vec![Value::String(s)]));
-            roundtrip(&Value::Mapping(map));
-        }
-
-        #[test]
-        fn any_value_roundtrips(value in value_tree()) {
-            roundtrip(&value);
-        }
     }
 }

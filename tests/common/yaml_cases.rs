@@ -1,7 +1,9 @@
 //! The table of tricky scalars (and a few other values) that
 //! tests/yaml_roundtrip.rs round-trips through serde_yaml and PyYAML, and
-//! tests/fast_yaml.rs reads with the fast YAML path.
+//! tests/fast_yaml.rs reads with the fast YAML path; and the proptest
+//! strategies both use for random values.
 
+use proptest::prelude::*;
 use serde_yaml::{Mapping, Value};
 
 /// Name and value of each case.
@@ -128,4 +130,59 @@ pub fn document(value: &Value) -> Value {
         doc.insert("key".into(), Value::Mapping(keyed));
     }
     Value::Mapping(doc)
+}
+
+/// Strings that stress YAML quoting: anything, indicator soup, whitespace,
+/// number look-alikes and long digit runs.
+pub fn tricky_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[ \\t\\n:#'\"?a-z0-9.{}\\[\\]|>!&*%@`,~_+=<-]{0,12}",
+        "[ \\n\\tab]{0,8}",
+        "[0-9._:eExob+-]{1,8}",
+        "[0-9]{15,45}",
+    ]
+}
+
+/// Random YAML values: scalars, sequences, mappings with string, integer
+/// and boolean keys, and (with `tags`) tagged values.
+pub fn value_tree(tags: bool) -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_map(Value::from),
+        tricky_string().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(5, 64, 6, move |inner| {
+        let key = prop_oneof![
+            4 => tricky_string().prop_map(Value::String),
+            1 => any::<i64>().prop_map(Value::from),
+            1 => any::<bool>().prop_map(Value::Bool),
+        ];
+        let tagged = ("[A-Za-z][A-Za-z0-9]{0,6}", inner.clone()).prop_map(|(tag, value)| {
+            // A tag on a tag is not YAML; keep the inner value bare.
+            let value = match value {
+                Value::Tagged(t) => t.value,
+                v => v,
+            };
+            Value::Tagged(Box::new(serde_yaml::value::TaggedValue {
+                tag: serde_yaml::value::Tag::new(tag),
+                value,
+            }))
+        });
+        let mut options = vec![
+            prop::collection::vec(inner.clone(), 0..5)
+                .prop_map(Value::Sequence)
+                .boxed(),
+            prop::collection::vec((key, inner.clone()), 0..5)
+                .prop_map(|pairs| Value::Mapping(pairs.into_iter().collect()))
+                .boxed(),
+        ];
+        if tags {
+            options.push(tagged.boxed());
+        }
+        prop::strategy::Union::new(options)
+    })
 }
