@@ -130,10 +130,11 @@ fn fast_path_matches_serde_yaml_on_every_rendered_file_and_handles_them_all() {
     );
 }
 
-/// Every YAML file a user writes by hand for values (values*.yaml, ci/*.yaml
-/// and the values files of the test fixtures): `values::parse_values` reads
-/// them through the fast path first, so where it answers it must agree with
-/// serde_yaml, comments and all.
+/// Every hand-written YAML file of the charts and test fixtures outside
+/// templates/ (values*.yaml and ci/*.yaml, and Chart.yaml and the like
+/// too): `values::parse_values` reads values files through the fast path
+/// first, so where it answers it must agree with serde_yaml, comments and
+/// all.
 #[test]
 fn fast_path_matches_serde_yaml_on_every_values_file() {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
