@@ -44,8 +44,6 @@ pub struct RenderedObjects<T> {
     /// Rendered text per template file (`templates/x.yaml`), before parsing.
     pub files: Vec<RenderedFile>,
     pub notes: Option<String>,
-    pub values: Values,
-    pub layers: Vec<Layer>,
 }
 
 /// A release rendered into parsed objects.
@@ -304,8 +302,6 @@ impl<'c> Renderer<'c> {
             objects,
             files: texts,
             notes,
-            values: resolved.values,
-            layers: resolved.layers,
         })
     }
 }

@@ -33,11 +33,6 @@ impl FieldPath {
         segments.push(segment);
         FieldPath(segments)
     }
-
-    /// True under a Secret's `data` or `stringData`.
-    pub fn is_secret_payload(&self) -> bool {
-        matches!(self.0.first(), Some(Segment::Key(k)) if k == "data" || k == "stringData")
-    }
 }
 
 impl fmt::Display for FieldPath {
@@ -100,7 +95,6 @@ pub enum PatternSegment {
 /// `[name]` or `[0]` picks a list item, `*` or `[*]` matches anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathPattern {
-    pub text: String,
     pub segments: Vec<PatternSegment>,
 }
 
@@ -184,10 +178,7 @@ impl PathPattern {
         if !after_item {
             segments.push(key_segment(key).ok_or_else(|| fail("empty key"))?);
         }
-        Ok(PathPattern {
-            text: text.to_string(),
-            segments,
-        })
+        Ok(PathPattern { segments })
     }
 
     /// Removes every field the pattern matches from `value`.

@@ -202,18 +202,9 @@ impl Engine {
     }
 
     /// Renders every manifest template, each with its own fuel and byte cap,
-    /// and all of them together under the release byte cap.
-    pub fn render_all(&self, ctx: &Context) -> Result<Vec<RenderedFile>, RenderError> {
-        Ok(self
-            .render_all_with(ctx, |_, _| ())?
-            .into_iter()
-            .map(|(file, ())| file)
-            .collect())
-    }
-
-    /// [`Engine::render_all`], spread over the machine's cores, with `then`
-    /// applied to each file's path and text on the thread that rendered it
-    /// (the release parses the YAML there). Files come back in path order,
+    /// and all of them together under the release byte cap, spread over the
+    /// machine's cores, with `then` applied to each file's path and text on
+    /// the thread that rendered it (the release parses the YAML there). Files come back in path order,
     /// and errors are exactly those of rendering one file after another:
     /// the first failing file in path order, or the release byte cap at the
     /// file that crosses it. Templates after a failing one may render too,
@@ -444,7 +435,11 @@ mod tests {
             chart,
             &caps,
         );
-        engine.render_all(&ctx)
+        Ok(engine
+            .render_all_with(&ctx, |_, _| ())?
+            .into_iter()
+            .map(|(file, ())| file)
+            .collect())
     }
 
     #[test]

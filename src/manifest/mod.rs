@@ -14,8 +14,6 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use crate::engine::RenderedFile;
-
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("{source_name}: rendered output is not valid YAML{}: {message}{snippet}\nhint: line numbers count lines of the rendered output, shown above", line.map(|l| format!(" at line {l}")).unwrap_or_default())]
@@ -149,21 +147,6 @@ fn rendered_snippet(text: &str, line: usize) -> String {
         let _ = write!(out, "\n{marker}{:>5} | {l}", i + 1);
     }
     out
-}
-
-/// Parses every rendered file of a chart.
-pub fn parse_rendered(
-    chart_name: &str,
-    files: &[RenderedFile],
-) -> Result<Vec<Manifest>, ManifestError> {
-    let mut out = Vec::new();
-    for file in files {
-        out.extend(parse_file(
-            &format!("{chart_name}/{}", file.path),
-            &file.text,
-        )?);
-    }
-    Ok(out)
 }
 
 /// What sorting into install order looks at.

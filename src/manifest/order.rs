@@ -68,15 +68,9 @@ pub fn kind_rank(kind: &str) -> usize {
         .unwrap_or(INSTALL_ORDER.len())
 }
 
-/// A sort key: kind rank, then kind (orders unknown kinds alphabetically),
-/// then name. Prefer [`cmp_install_order`] to sort without allocating.
-#[must_use]
-pub fn install_order_key(kind: &str, name: &str) -> (usize, String, String) {
-    (kind_rank(kind), kind.to_owned(), name.to_owned())
-}
-
-/// Compares two `(kind, name)` pairs in install order; the same order as
-/// [`install_order_key`]. Use with a stable sort (`sort_by`).
+/// Compares two `(kind, name)` pairs in install order: kind rank, then kind
+/// (orders unknown kinds alphabetically), then name. Use with a stable sort
+/// (`sort_by`).
 #[must_use]
 pub fn cmp_install_order(a: (&str, &str), b: (&str, &str)) -> Ordering {
     kind_rank(a.0)
@@ -200,13 +194,11 @@ mod tests {
     }
 
     #[test]
-    fn key_and_comparator_agree() {
+    fn names_then_unknown_kinds_after_known_ones() {
         let a = ("Deployment", "web");
         let b = ("Deployment", "api");
         let c = ("Widget", "a");
         assert_eq!(cmp_install_order(a, b), Ordering::Greater);
-        assert!(install_order_key(a.0, a.1) > install_order_key(b.0, b.1));
-        assert!(install_order_key(c.0, c.1) > install_order_key(a.0, a.1));
         assert_eq!(cmp_install_order(c, a), Ordering::Greater);
     }
 }

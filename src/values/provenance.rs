@@ -236,11 +236,7 @@ pub fn leaves(value: &Value) -> Vec<Vec<Step>> {
                     path.pop();
                 }
             }
-            Value::Array(a) if !a.is_empty() => {
-                // A list is replaced whole by a higher layer, so it is one leaf.
-                out.push(path.clone());
-                let _ = a;
-            }
+            // A list is replaced whole by a higher layer, so it is one leaf.
             _ => out.push(path.clone()),
         }
     }
