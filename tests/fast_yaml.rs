@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use serde::Deserialize;
 use serde_yaml::Value;
 use skiff::chart::load_chart;
-use skiff::manifest::emit::write_yaml;
+use skiff::manifest::emit::{to_string, write_yaml};
 use skiff::manifest::fast::parse_stream;
 use skiff::release::{self, RenderOptions};
 
@@ -186,8 +186,7 @@ fn fast_path_matches_serde_yaml_on_the_tricky_scalars() {
     let mut handled = 0;
     let cases = common::yaml_cases::cases();
     for (name, value) in &cases {
-        let mut text = String::new();
-        write_yaml(&mut text, &document(value));
+        let text = to_string(&document(value));
         if check(&text) {
             handled += 1;
         } else {
@@ -336,8 +335,7 @@ proptest! {
 
     #[test]
     fn fast_matches_serde_yaml_on_emitted_values(value in value_tree(false)) {
-        let mut text = String::new();
-        write_yaml(&mut text, &value);
+        let text = to_string(&value);
         check(&text);
         let mut doc = String::from("---\n");
         write_yaml(&mut doc, &document(&value));

@@ -12,7 +12,7 @@
 use proptest::prelude::*;
 use serde_json::{Value as Json, json};
 use serde_yaml::{Mapping, Value};
-use skiff::manifest::emit::write_yaml;
+use skiff::manifest::emit::{to_string, write_yaml};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -116,8 +116,7 @@ fn tricky_scalars_roundtrip_through_serde_yaml() {
     assert!(cases.len() >= 40);
     for (name, value) in &cases {
         let doc = document(value);
-        let mut text = String::new();
-        write_yaml(&mut text, &doc);
+        let text = to_string(&doc);
         let back: Value = serde_yaml::from_str(&text)
             .unwrap_or_else(|e| panic!("case {name:?}: does not parse: {e}\n{text}"));
         assert_eq!(back, doc, "case {name:?} changed; emitted:\n{text}");
@@ -219,8 +218,7 @@ fn tricky_scalars_roundtrip_through_helm() {
         "apiVersion: v2\nname: roundtrip\nversion: 0.1.0\n",
     )
     .unwrap();
-    let mut text = String::new();
-    write_yaml(&mut text, &Value::Mapping(values));
+    let text = to_string(&Value::Mapping(values));
     std::fs::write(chart.join("values.yaml"), &text).unwrap();
     std::fs::write(
         chart.join("templates/cm.yaml"),
@@ -245,8 +243,7 @@ fn tricky_scalars_roundtrip_through_helm() {
 
 /// Writes `value` and reads it back with serde_yaml: the same value.
 fn roundtrip(value: &Value) {
-    let mut text = String::new();
-    write_yaml(&mut text, value);
+    let text = to_string(value);
     let back: Value = serde_yaml::from_str(&text)
         .unwrap_or_else(|e| panic!("emitted YAML does not parse: {e}\n{text}"));
     assert_eq!(

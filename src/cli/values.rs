@@ -94,9 +94,7 @@ fn format_value(value: &serde_json::Value, format: Format) -> Result<String> {
         }
         Format::Yaml => {
             let yaml = serde_yaml::to_value(value).map_err(|e| Error::Usage(e.to_string()))?;
-            let mut s = String::new();
-            crate::manifest::emit::write_yaml(&mut s, &yaml);
-            s
+            crate::manifest::emit::to_string(&yaml)
         }
     })
 }

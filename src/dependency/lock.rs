@@ -87,9 +87,7 @@ impl Lock {
         root.insert("dependencies".into(), serde_yaml::Value::Sequence(deps));
         root.insert("digest".into(), self.digest.clone().into());
         root.insert("generated".into(), self.generated.clone().into());
-        let mut out = String::new();
-        crate::manifest::emit::write_yaml(&mut out, &serde_yaml::Value::Mapping(root));
-        out
+        crate::manifest::emit::to_string(&serde_yaml::Value::Mapping(root))
     }
 }
 

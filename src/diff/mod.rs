@@ -293,12 +293,6 @@ fn prepared(m: &Manifest, opts: &DiffOptions) -> Value {
     value
 }
 
-fn canonical_yaml(value: &Value) -> String {
-    let mut out = String::new();
-    emit::write_yaml(&mut out, value);
-    out
-}
-
 fn compare_object(
     id: &ObjectId,
     old: &Manifest,
@@ -318,7 +312,7 @@ fn compare_object(
     }
     let fields = fields::field_changes(&o, &n);
     fields::align_key_order(&mut n, &o);
-    let unified = unified::unified(&canonical_yaml(&o), &canonical_yaml(&n), opts.context);
+    let unified = unified::unified(&emit::to_string(&o), &emit::to_string(&n), opts.context);
     Some(Change {
         change: ChangeKind::Changed,
         id: id.clone(),
@@ -344,7 +338,7 @@ fn one_sided(id: &ObjectId, m: &Manifest, change: ChangeKind, opts: &DiffOptions
         old_source,
         new_source,
         fields: Vec::new(),
-        unified: unified::whole(&canonical_yaml(&value), tag),
+        unified: unified::whole(&emit::to_string(&value), tag),
     }
 }
 

@@ -142,9 +142,8 @@ impl Object for Files {
                 if map.is_empty() {
                     return Ok(Value::from(""));
                 }
-                let mut out = String::new();
-                crate::manifest::emit::write_yaml(&mut out, &serde_yaml::Value::Mapping(map));
-                Ok(Value::from(out.trim_end_matches('\n').to_string()))
+                let out = crate::manifest::emit::to_string(&serde_yaml::Value::Mapping(map));
+                Ok(Value::from(out.trim_end_matches('\n')))
             }
             _ => Err(Error::new(
                 ErrorKind::UnknownMethod,

@@ -60,8 +60,7 @@ fn scalar_text(value: &Value) -> String {
 /// `toyaml`: canonical YAML without the trailing newline, like Helm's toYaml.
 fn toyaml(value: Value) -> Result<String, Error> {
     let yaml = serde_yaml::to_value(&value).map_err(|e| invalid(format!("toyaml: {e}")))?;
-    let mut out = String::new();
-    crate::manifest::emit::write_yaml(&mut out, &yaml);
+    let mut out = crate::manifest::emit::to_string(&yaml);
     out.truncate(out.trim_end_matches('\n').len());
     Ok(out)
 }

@@ -37,6 +37,13 @@ pub(crate) enum Style {
     Literal,
 }
 
+/// [`write_yaml`] into a new string.
+pub fn to_string(value: &Value) -> String {
+    let mut out = String::new();
+    write_yaml(&mut out, value);
+    out
+}
+
 /// Writes `value` as one YAML document body (no `---`), block style, ending
 /// with a newline. A document that ends in a `|+` block scalar ends with
 /// its own trailing empty lines: callers must not add blank lines after it
@@ -636,14 +643,8 @@ fn is_yaml11_float(b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn emit(value: &Value) -> String {
-        let mut out = String::new();
-        write_yaml(&mut out, value);
-        out
-    }
-
     fn roundtrip(value: &Value) {
-        let text = emit(value);
+        let text = to_string(value);
         let back: Value = serde_yaml::from_str(&text)
             .unwrap_or_else(|e| panic!("emitted YAML does not parse: {e}\n{text}"));
         assert_eq!(
@@ -809,7 +810,7 @@ mod tests {
             let mut map = Mapping::new();
             map.insert("k".into(), s.into());
             let value = Value::Mapping(map);
-            assert_eq!(emit(&value), expected, "{s:?}");
+            assert_eq!(to_string(&value), expected, "{s:?}");
             roundtrip(&value);
         }
     }
@@ -847,7 +848,7 @@ spec:
     - 2
   - []
 ";
-        assert_eq!(emit(&value), expected);
+        assert_eq!(to_string(&value), expected);
         roundtrip(&value);
     }
 
@@ -858,7 +859,7 @@ spec:
              h: .nan\ni: 1.0e+100\nj: 1.5e-7\n1: int key\ntrue: bool key\n'yes': quoted key\n\
              null: null key\n? [a, b]\n: list key\n? {x: 1}\n: - a\n",
         );
-        let text = emit(&value);
+        let text = to_string(&value);
         assert!(text.contains("e: 1.0\n"), "{text}");
         assert!(text.contains("i: 1.0e+100\n"), "{text}");
         assert!(text.contains("1: int key\n"), "{text}");
@@ -885,7 +886,7 @@ spec:
     #[test]
     fn tagged_values() {
         let value = yaml("a: !Ref name\nb: !Sub\n  x: 1\nc:\n- !Tag [1, 2]\n- !Empty {}\n");
-        let text = emit(&value);
+        let text = to_string(&value);
         assert!(text.contains("a: !Ref name\n"), "{text}");
         assert!(text.contains("b: !Sub\n  x: 1\n"), "{text}");
         roundtrip(&value);
@@ -916,7 +917,7 @@ spec:
         map.insert("two\nlines".into(), 2.into());
         map.insert("seq".into(), Value::Sequence(vec!["x".into()]));
         let value = Value::Mapping(map);
-        assert!(emit(&value).contains("\"two\\nlines\": 2\n"));
+        assert!(to_string(&value).contains("\"two\\nlines\": 2\n"));
         roundtrip(&value);
     }
 }

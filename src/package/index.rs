@@ -384,9 +384,7 @@ fn index_text(entries: BTreeMap<String, Vec<Entry>>, generated: Value) -> String
     top.insert("apiVersion".into(), "v1".into());
     top.insert("entries".into(), Value::Mapping(by_name));
     top.insert("generated".into(), generated);
-    let mut out = String::new();
-    crate::manifest::emit::write_yaml(&mut out, &Value::Mapping(top));
-    out
+    crate::manifest::emit::to_string(&Value::Mapping(top))
 }
 
 /// SemVer order, newest first; versions that are not SemVer go last, in

@@ -181,16 +181,13 @@ pub fn chart_yaml_with(
     if serde_yaml::from_str::<Value>(&edited).is_ok_and(|v| v == wanted) {
         return Ok(edited);
     }
-    let mut out = String::new();
-    crate::manifest::emit::write_yaml(&mut out, &wanted);
-    Ok(out)
+    Ok(crate::manifest::emit::to_string(&wanted))
 }
 
 /// How the canonical YAML writer spells a string scalar (quoted when a
 /// YAML 1.1 or 1.2 reader would read it as something else, like `1.0`).
 fn scalar_text(value: &str) -> String {
-    let mut out = String::new();
-    crate::manifest::emit::write_yaml(&mut out, &Value::String(value.to_owned()));
+    let out = crate::manifest::emit::to_string(&Value::String(value.to_owned()));
     out.trim_end_matches('\n').to_owned()
 }
 
