@@ -22,31 +22,14 @@ use std::process::Command;
 
 use serde_yaml::Value;
 
-const RELEASE: &str = "bench";
+mod common;
+use common::root;
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+const RELEASE: &str = "bench";
 
 /// Real Helm, or None (after the CI check) when it is not installed.
 fn helm() -> Option<PathBuf> {
-    let tools = std::env::var_os("SKIFF_TOOLS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join(".cache/tools"));
-    let candidates = [tools.join("bin/helm"), PathBuf::from("helm")];
-    for candidate in candidates {
-        let runs = Command::new(&candidate)
-            .args(["version", "--short"])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if runs {
-            return Some(candidate);
-        }
-    }
-    let message = "helm is not installed: run scripts/install-tools.sh (the bench twin tests compare against real Helm)";
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
-    eprintln!("notice: skipping: {message}");
-    None
+    common::helm("the bench twin tests compare against real Helm")
 }
 
 fn stdout_of(cmd: &mut Command) -> String {
@@ -175,15 +158,7 @@ fn assert_same_objects(what: &str, skiff: &str, helm: &str) {
 fn generated_twins_render_the_same_objects() {
     let Some(helm) = helm() else { return };
     let out = tempfile::tempdir().expect("temp dir");
-    let status = Command::new("python3")
-        .arg(repo().join("bench/gen.py"))
-        .arg("--out")
-        .arg(out.path())
-        .args(["1", "10"])
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs bench/gen.py");
-    assert!(status.success(), "bench/gen.py failed");
+    common::generated_charts(out.path(), &[1, 10]);
     for size in [1, 10] {
         let skiff = skiff_render(&out.path().join(format!("skiff-{size}")), None);
         let helm = helm_template(&helm, &out.path().join(format!("helm-{size}")), None);
@@ -200,13 +175,9 @@ fn generated_twins_render_the_same_objects() {
 
 #[test]
 fn starter_twin_renders_the_same_objects() {
-    let starter = repo().join("charts/starter");
-    if !starter.join("Chart.yaml").exists() {
-        eprintln!("notice: skipping: charts/starter has not landed on this branch yet");
-        return;
-    }
+    let starter = root().join("charts/starter");
     let Some(helm) = helm() else { return };
-    let twin = repo().join("bench/helm-starter");
+    let twin = root().join("bench/helm-starter");
     let skiff = skiff_render(&starter, None);
     let theirs = helm_template(&helm, &twin, None);
     assert_same_objects("starter, default values", &skiff, &theirs);

@@ -3,7 +3,6 @@
 //! documents, and it must answer for everything the charts here render.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use proptest::prelude::*;
 use serde::Deserialize;
@@ -14,6 +13,7 @@ use skiff::manifest::fast::parse_stream;
 use skiff::release::{self, RenderOptions};
 
 mod common;
+use common::root;
 use common::yaml_cases::{document, value_tree};
 
 /// serde_yaml's documents, or `None` where it fails.
@@ -40,10 +40,6 @@ fn check(text: &str) -> bool {
         "fast path differs from serde_yaml on {text:?}:\nfast: {fast:?}\nslow: {slow:?}"
     );
     true
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Every rendered file of `chart` with its defaults and each `ci/*.yaml`.
@@ -92,15 +88,7 @@ fn fast_path_matches_serde_yaml_on_every_rendered_file_and_handles_them_all() {
     chart_dirs(&root().join("charts"), &mut dirs);
     chart_dirs(&root().join("tests/fixtures"), &mut dirs);
     let bench = tempfile::tempdir().unwrap();
-    let status = Command::new("python3")
-        .arg(root().join("bench/gen.py"))
-        .arg("--out")
-        .arg(bench.path())
-        .arg("10")
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs bench/gen.py");
-    assert!(status.success());
+    common::generated_charts(bench.path(), &[10]);
     chart_dirs(bench.path(), &mut dirs);
 
     let mut texts = Vec::new();

@@ -15,28 +15,13 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{chart, fixture, skiff};
+use common::{chart, fixture, path_str, skiff};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-/// The helm binary on PATH, or None (locally) when it is not installed.
+/// Real Helm, or None (locally) when it is not installed.
 fn helm() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("helm"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !ci,
-            "helm is not on PATH but CI=true: run scripts/install-tools.sh and source scripts/tools-env.sh"
-        );
-        eprintln!(
-            "note: helm not on PATH; Helm interop tests skipped (bash scripts/install-tools.sh && source scripts/tools-env.sh)"
-        );
-    }
-    found
+    common::helm("the interop tests run real Helm on Skiff's archives")
 }
 
 /// A helm command with its config, cache and data in `home` (never the user's).
@@ -68,10 +53,6 @@ fn run(cmd: &mut Command) -> Result<String, Box<dyn std::error::Error>> {
         .into());
     }
     Ok(String::from_utf8(out.stdout)?)
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap_or_default()
 }
 
 /// Serves the files of `root` over HTTP on 127.0.0.1 (GET only, one

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use common::{chart, dir_entries, fixture, skiff};
+use common::{chart, dir_entries, fixture, path_str, skiff};
 use predicates::prelude::*;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -54,10 +54,6 @@ fn package(args: &[&str]) -> (PathBuf, String) {
         .and_then(|l| l.strip_prefix("sha256:"))
         .unwrap_or_default();
     (PathBuf::from(path), sha.to_owned())
-}
-
-fn path_str(p: &Path) -> &str {
-    p.to_str().unwrap_or_default()
 }
 
 /// Writes `files` under `root` in the given order with the given mode and mtime.

@@ -6,19 +6,10 @@ mod common;
 use common::skiff;
 
 use std::path::Path;
-use std::process::Command;
 
 /// A bench/gen.py chart of `n` templates (3 objects each) under `dir`.
 fn generated(dir: &Path, n: usize) -> std::path::PathBuf {
-    let status = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen.py"))
-        .arg("--out")
-        .arg(dir)
-        .arg(n.to_string())
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("python3 runs bench/gen.py");
-    assert!(status.success(), "bench/gen.py failed");
+    common::generated_charts(dir, &[n]);
     dir.join(format!("skiff-{n}"))
 }
 

@@ -173,20 +173,7 @@ fn tricky_scalars_roundtrip_through_pyyaml() {
 /// must hold the same strings and booleans.
 #[test]
 fn tricky_scalars_roundtrip_through_helm() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [root.join(".cache/tools/bin/helm"), PathBuf::from("helm")];
-    let Some(helm) = candidates.into_iter().find(|h| {
-        Command::new(h)
-            .arg("version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    }) else {
-        let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !in_ci,
-            "helm is required in CI: run scripts/install-tools.sh"
-        );
-        eprintln!("notice: helm not found; skipping the Helm round-trip");
+    let Some(helm) = common::helm("the scalar round-trip reads Skiff's YAML with Helm") else {
         return;
     };
     let mut values = Mapping::new();

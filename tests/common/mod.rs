@@ -7,6 +7,54 @@ use std::path::{Path, PathBuf};
 pub mod manifests;
 pub mod yaml_cases;
 
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A path as the `&str` an argument list wants.
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap_or_default()
+}
+
+/// The twin charts bench/gen.py writes for `sizes` (`skiff-N/`, `helm-N/`)
+/// under `dir`.
+pub fn generated_charts(dir: &Path, sizes: &[usize]) {
+    let status = std::process::Command::new("python3")
+        .arg(root().join("bench/gen.py"))
+        .arg("--out")
+        .arg(dir)
+        .args(sizes.iter().map(ToString::to_string))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("python3 runs bench/gen.py");
+    assert!(status.success(), "bench/gen.py failed");
+}
+
+/// Real Helm: `$SKIFF_TOOLS/bin/helm` (default `.cache/tools`, where
+/// scripts/install-tools.sh puts it), else `helm` on PATH. None when
+/// neither runs, which fails the test under CI=true (`why` says what the
+/// test compares against Helm) and skips it with a notice locally.
+pub fn helm(why: &str) -> Option<PathBuf> {
+    let tools = std::env::var_os("SKIFF_TOOLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join(".cache/tools"));
+    let candidates = [tools.join("bin/helm"), PathBuf::from("helm")];
+    for candidate in candidates {
+        let runs = std::process::Command::new(&candidate)
+            .args(["version", "--short"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if runs {
+            return Some(candidate);
+        }
+    }
+    let message = format!("helm is not installed: run scripts/install-tools.sh ({why})");
+    assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
+    eprintln!("notice: skipping: {message}");
+    None
+}
+
 /// The `skiff` binary under test, run from the repository root.
 pub fn skiff() -> assert_cmd::Command {
     let mut cmd =
