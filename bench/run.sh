@@ -31,10 +31,7 @@ die() {
 source "$REPO/scripts/tools-env.sh"
 command -v helm >/dev/null || die "helm not found: run scripts/install-tools.sh --bench"
 command -v hyperfine >/dev/null || die "hyperfine not found: run scripts/install-tools.sh --bench"
-if [[ ! -x /usr/bin/time ]]; then
-	echo "bench/run.sh: installing the Debian 'time' package for peak RSS" >&2
-	apt-get install -y --no-install-recommends time >/dev/null || die "cannot install /usr/bin/time"
-fi
+[[ -x /usr/bin/time ]] || die "/usr/bin/time not found: run scripts/install-tools.sh --bench"
 
 cargo build --release --quiet
 SKIFF="$REPO/target/release/skiff"
@@ -85,9 +82,10 @@ PY
 }
 
 output_note() {
+	"$SKIFF" render bench "$1" >"$WORK/out.yaml"
 	local bytes objects
-	bytes="$("$SKIFF" render bench "$1" | wc -c)"
-	objects="$("$SKIFF" render bench "$1" | grep -c '^---$' || true)"
+	bytes="$(wc -c <"$WORK/out.yaml")"
+	objects="$(grep -c '^---$' "$WORK/out.yaml" || true)"
 	echo "$objects objects, $((bytes / 1024)) KiB"
 }
 

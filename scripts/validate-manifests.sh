@@ -8,12 +8,12 @@
 #     the prometheus-operator CRD schemas in @kubernetes-models/prometheus-operator;
 #   - any other kind is an error (nothing to check it against).
 #
-# Tools are installed on first use under .cache/tools (or $SKIFF_TOOLS, as
-# for scripts/install-tools.sh, whose venv this reuses): a Python venv at
-# .cache/tools/venv and an npm prefix at .cache/tools/node.
+# The tools come from scripts/install-tools.sh (scripts/test.sh runs it):
+# kubernetes-validate in .cache/tools/venv and the model packages in
+# .cache/tools/node (or under $SKIFF_TOOLS).
 #
 # Exit codes: 0 valid; 1 invalid; 2 usage error; 3 a tool is missing and
-# could not be installed. With CI=true a missing tool is exit 1: CI must
+# is not installed. With CI=true a missing tool is exit 1: CI must
 # never pass by skipping the check.
 #
 #   skiff render charts/starter -f charts/starter/ci/production.yaml \
@@ -23,9 +23,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="${SKIFF_TOOLS:-$ROOT/.cache/tools}"
 KUBE_VERSION="${KUBE_VERSION:-1.33.0}"
-KUBERNETES_VALIDATE_VERSION="1.33.1"   # ships schemas for Kubernetes up to 1.33
-ESO_MODELS_VERSION="2.0.0"             # External Secrets Operator CRDs incl. external-secrets.io/v1
-PROMETHEUS_OPERATOR_MODELS_VERSION="6.0.0"  # prometheus-operator CRDs (monitoring.coreos.com/v1)
 
 die_tool() {
   echo "validate-manifests: $1" >&2
@@ -33,7 +30,7 @@ die_tool() {
     echo "validate-manifests: CI=true, so a missing tool is a failure" >&2
     exit 1
   fi
-  echo "validate-manifests: SKIPPED (install the tool or fix the network, then re-run)" >&2
+  echo "validate-manifests: SKIPPED (run scripts/install-tools.sh, then re-run)" >&2
   exit 3
 }
 
@@ -42,34 +39,12 @@ if [[ $# -ne 1 ]]; then
   exit 2
 fi
 
-ensure_kubernetes_validate() {
-  local kv="$TOOLS/venv/bin/kubernetes-validate"
-  if [[ -x "$kv" ]]; then return; fi
-  command -v python3 >/dev/null || die_tool "python3 is needed to install kubernetes-validate"
-  mkdir -p "$TOOLS"
-  { [[ -x "$TOOLS/venv/bin/pip" ]] || python3 -m venv "$TOOLS/venv"; } >&2 \
-    || die_tool "could not create the venv $TOOLS/venv"
-  "$TOOLS/venv/bin/pip" install --quiet "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2 \
-    || die_tool "could not install kubernetes-validate==$KUBERNETES_VALIDATE_VERSION into $TOOLS/venv"
-}
-
-# ensure_models PACKAGE VERSION: an @kubernetes-models package in $TOOLS/node.
-ensure_models() {
-  local name="$1" version="$2"
-  local pkg="$TOOLS/node/node_modules/@kubernetes-models/$name/package.json"
-  if [[ -f "$pkg" ]] && grep -q "\"version\": \"$version\"" "$pkg"; then return; fi
-  command -v node >/dev/null || die_tool "node is needed to validate custom resources"
-  command -v npm >/dev/null || die_tool "npm is needed to install @kubernetes-models/$name"
-  mkdir -p "$TOOLS/node"
-  [[ -f "$TOOLS/node/package.json" ]] || echo '{"name": "skiff-tools", "private": true}' > "$TOOLS/node/package.json"
-  npm install --prefix "$TOOLS/node" --no-audit --no-fund --loglevel=error --engine-strict=false \
-    "@kubernetes-models/$name@$version" >&2 \
-    || die_tool "could not install @kubernetes-models/$name@$version into $TOOLS/node"
-}
-
-ensure_kubernetes_validate
-ensure_models external-secrets "$ESO_MODELS_VERSION"
-ensure_models prometheus-operator "$PROMETHEUS_OPERATOR_MODELS_VERSION"
+[[ -x "$TOOLS/venv/bin/kubernetes-validate" ]] ||
+  die_tool "kubernetes-validate is not in $TOOLS/venv: run scripts/install-tools.sh"
+for name in external-secrets prometheus-operator; do
+  [[ -f "$TOOLS/node/node_modules/@kubernetes-models/$name/package.json" ]] ||
+    die_tool "@kubernetes-models/$name is not in $TOOLS/node: run scripts/install-tools.sh"
+done
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
