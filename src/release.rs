@@ -82,7 +82,7 @@ pub fn resolve_values(
 
 /// A chart of the release with its final values, and its enabled subcharts.
 struct ResolvedNode<'a> {
-    node: &'a scope::Node,
+    node: &'a scope::Node<'a>,
     values: Values,
     layers: Vec<Layer>,
     children: Vec<ResolvedNode<'a>>,
@@ -94,7 +94,7 @@ struct ResolvedNode<'a> {
 /// resolved from this chart's layers, and their final values are put back
 /// under their names, as Helm's parent sees `values.<sub>`.
 fn resolve_node<'a>(
-    node: &'a scope::Node,
+    node: &'a scope::Node<'a>,
     engine: Option<&Engine>,
     schema: Option<&SchemaCell>,
     opts: &RenderOptions,
@@ -127,7 +127,7 @@ fn resolve_node<'a>(
 }
 
 fn finish_node<'a>(
-    node: &'a scope::Node,
+    node: &'a scope::Node<'a>,
     schema: Option<&SchemaCell>,
     opts: &RenderOptions,
     caps: &Capabilities,

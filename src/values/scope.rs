@@ -16,6 +16,8 @@
 //! This module plans the release's chart tree; `release.rs` resolves each
 //! chart's layers and renders it.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::{Layer, Origin, Values, merge_into, merge_layers, parse_values};
@@ -26,10 +28,11 @@ pub const GLOBAL: &str = "global";
 
 /// A chart of the release: the root, or an enabled, non-library subchart.
 #[derive(Debug, Clone)]
-pub struct Node {
+pub struct Node<'c> {
     /// The chart, its metadata `name` set to the alias when it has one
-    /// (templates see `chart.name` = the alias, as in Helm).
-    pub chart: Chart,
+    /// (templates see `chart.name` = the alias, as in Helm): borrowed from
+    /// the loaded chart, copied only to rename an aliased subchart.
+    pub chart: Cow<'c, Chart>,
     /// The key of its values in the parent (alias or name).
     pub name: String,
     /// `root` or `root/charts/sub`: the path in `# Source:` lines.
@@ -41,11 +44,11 @@ pub struct Node {
     condition: Option<String>,
     tags: Vec<String>,
     import_values: Vec<serde_yaml::Value>,
-    pub children: Vec<Node>,
+    pub children: Vec<Node<'c>>,
 }
 
 /// The release's chart tree: enabled subcharts only, import-values applied.
-pub fn plan(chart: &Chart, user: &[Layer]) -> Result<Node, crate::error::Error> {
+pub fn plan<'c>(chart: &'c Chart, user: &[Layer]) -> Result<Node<'c>, crate::error::Error> {
     let mut root = build(
         chart,
         chart.name().to_string(),
@@ -64,12 +67,12 @@ pub fn plan(chart: &Chart, user: &[Layer]) -> Result<Node, crate::error::Error> 
     Ok(root)
 }
 
-fn build(
-    chart: &Chart,
+fn build<'c>(
+    chart: &'c Chart,
     name: String,
     display: String,
     rel: String,
-) -> Result<Node, crate::error::Error> {
+) -> Result<Node<'c>, crate::error::Error> {
     let defaults = match chart.text("values.yaml")? {
         Some(text) => parse_values(text, &chart.display_path("values.yaml"))?,
         None => Values::new(),
@@ -85,7 +88,9 @@ fn build(
             format!("{display}/charts/{}", dep.name),
             format!("{rel}charts/{}/", dep.name),
         )?;
-        sub.chart.metadata.name = dep.name.to_string();
+        if sub.chart.metadata.name != dep.name {
+            sub.chart.to_mut().metadata.name = dep.name.to_string();
+        }
         if let Some(d) = dep.dependency {
             sub.condition = d.condition.clone();
             sub.tags = d.tags.clone();
@@ -94,7 +99,7 @@ fn build(
         children.push(sub);
     }
     Ok(Node {
-        chart: chart.clone(),
+        chart: Cow::Borrowed(chart),
         name,
         display,
         rel,
@@ -108,7 +113,7 @@ fn build(
 
 /// Fills `values[<sub>]` with each subchart's defaults under what the
 /// parent set there, globals included, recursively: Helm's coalesce.
-fn coalesce(node: &Node, values: &mut Values) {
+fn coalesce(node: &Node<'_>, values: &mut Values) {
     for child in &node.children {
         let mut merged = child.defaults.clone();
         if let Some(Value::Object(set)) = values.get(&child.name) {
@@ -129,7 +134,7 @@ fn coalesce(node: &Node, values: &mut Values) {
 
 /// Drops disabled subcharts. `root` is the coalesced root values; a
 /// condition path of a nested subchart is read below its parents' names.
-fn prune(node: &mut Node, root: &Values, prefix: &[String]) {
+fn prune(node: &mut Node<'_>, root: &Values, prefix: &[String]) {
     node.children.retain(|child| enabled(child, root, prefix));
     for child in &mut node.children {
         let mut path = prefix.to_vec();
@@ -141,7 +146,7 @@ fn prune(node: &mut Node, root: &Values, prefix: &[String]) {
 /// Helm's rule: tags first (any true tag enables, else any false tag
 /// disables), then the first condition path that holds a boolean decides.
 /// Non-boolean values are ignored, as Helm ignores them (with a warning).
-fn enabled(child: &Node, root: &Values, prefix: &[String]) -> bool {
+fn enabled(child: &Node<'_>, root: &Values, prefix: &[String]) -> bool {
     let mut on = true;
     if let Some(Value::Object(tags)) = root.get("tags") {
         let states: Vec<bool> = child
@@ -179,7 +184,7 @@ fn enabled(child: &Node, root: &Values, prefix: &[String]) -> bool {
 /// parent's values.yaml for it merged over them) are copied into the
 /// parent's defaults; the parent's own values win, and the first import
 /// wins over a later one, as Helm merges them.
-fn import(node: &mut Node) {
+fn import(node: &mut Node<'_>) {
     for child in &mut node.children {
         import(child);
     }
