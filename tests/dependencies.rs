@@ -482,3 +482,58 @@ fn lint_renders_the_subcharts() {
         .code(1)
         .stdout(predicate::str::contains("Bad_Name"));
 }
+
+/// charts/ holds a subchart at a version the dependency does not accept:
+/// the render stops and says how to fix it.
+#[test]
+fn a_vendored_subchart_at_the_wrong_version_is_an_error() {
+    let dir = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: ^2.0.0\n",
+        ),
+        ("templates/x.yaml", "a: b\n"),
+        (
+            "charts/sub/Chart.yaml",
+            "apiVersion: v2\nname: sub\nversion: 1.4.0\n",
+        ),
+        ("charts/sub/templates/y.yaml", "c: d\n"),
+    ]);
+    common::fails_with(
+        &["render", common::path_str(dir.path())],
+        &[
+            "dependency \"sub\" wants version \"^2.0.0\" but charts/ holds 1.4.0",
+            "hint: run `skiff dependency update",
+        ],
+    );
+}
+
+/// The release byte cap counts the root chart's and every subchart's
+/// output together, even when each stays under it alone.
+#[test]
+fn the_release_byte_cap_spans_subcharts() {
+    let dir = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 1.0.0\n",
+        ),
+        ("templates/x.yaml", &format!("a: {}\n", "x".repeat(60))),
+        (
+            "charts/sub/Chart.yaml",
+            "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+        ),
+        (
+            "charts/sub/templates/y.yaml",
+            &format!("b: {}\n", "y".repeat(60)),
+        ),
+    ]);
+    let chart = skiff::chart::load_chart(dir.path()).unwrap();
+    let mut opts = skiff::release::RenderOptions::default();
+    opts.limits.release_bytes = 100;
+    let err = skiff::release::render(&chart, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("exceed 100 bytes"), "{err}");
+    opts.limits.release_bytes = 200;
+    assert!(skiff::release::render(&chart, &opts).is_ok());
+}

@@ -572,3 +572,57 @@ fn a_packaged_chart_against_its_folder() {
     let report = json(&[archive, CHART, "--new-values", &values("image")], 1);
     assert_eq!(summary(&report), [0, 0, 1, 3]);
 }
+
+#[test]
+fn objects_without_kind_or_name_exit_2() {
+    let cases = [
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n",
+            "object 1 has no metadata.name",
+        ),
+        (
+            "apiVersion: v1\nmetadata:\n  name: x\n",
+            "object 1 has no kind",
+        ),
+    ];
+    for (stdin, message) in cases {
+        let (code, stdout, stderr) = run_with_stdin(&[CHART, "-"], stdin);
+        assert_eq!(code, 2, "stdout:\n{stdout}\nstderr:\n{stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains(message),
+            "expected {message:?} in:\n{stderr}"
+        );
+        assert!(stderr.contains("hint: every document must be a Kubernetes object"));
+    }
+}
+
+/// The shared -f and --set reach each side: with the other side's image
+/// overridden, the side left alone shows the shared value.
+#[test]
+fn shared_values_reach_both_sides() {
+    const SHARED: &str = "registry.example.com/shop/api:1.5.0";
+    const OTHER: &str = "image=registry.example.com/shop/api:9.9.9";
+    for shared in [
+        vec!["-f".to_string(), values("image")],
+        vec!["--set".to_string(), format!("image={SHARED}")],
+    ] {
+        let shared: Vec<&str> = shared.iter().map(String::as_str).collect();
+        let mut args = vec![CHART, CHART];
+        args.extend(&shared);
+        args.extend(["--old-set", OTHER]);
+        let report = json(&args, 1);
+        assert_eq!(
+            report["changes"][0]["fields"][0]["new"], SHARED,
+            "{shared:?}"
+        );
+        let mut args = vec![CHART, CHART];
+        args.extend(&shared);
+        args.extend(["--new-set", OTHER]);
+        let report = json(&args, 1);
+        assert_eq!(
+            report["changes"][0]["fields"][0]["old"], SHARED,
+            "{shared:?}"
+        );
+    }
+}

@@ -841,3 +841,50 @@ fn a_subchart_that_does_not_load_is_a_finding() {
             .any(|f| f["rule"] == "render")
     );
 }
+
+/// A packaged chart lints like its folder: ci/ value sets are read from the
+/// archive, and findings name them by their place in the archive, never by
+/// the temporary copy lint renders from.
+#[test]
+fn a_packaged_chart_lints_its_ci_value_sets_from_the_archive() {
+    let src = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "replicas: 1\n"),
+        (
+            "values.schema.json",
+            r#"{"type": "object", "properties": {"replicas": {"type": "integer"}}}"#,
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  r: \"{{ values.replicas }}\"\n",
+        ),
+        ("ci/bad.yaml", "replicas: many\n"),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    skiff()
+        .args(["package", "--skip-lint", "-d"])
+        .arg(out.path())
+        .arg(src.path())
+        .assert()
+        .success();
+    let archive = out.path().join("demo-0.1.0.tgz");
+    let run = skiff()
+        .arg("lint")
+        .arg(&archive)
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "values-schema")
+        .expect("a values-schema finding");
+    assert_eq!(finding["value_set"], "ci/bad.yaml");
+    let message = finding["message"].as_str().unwrap();
+    let shown = format!("{}/demo/ci/bad.yaml:1", archive.display());
+    assert!(message.contains(&shown), "{message}");
+    assert_eq!(message.matches("ci/bad.yaml").count(), 1, "{message}");
+}

@@ -578,3 +578,33 @@ fn a_helm_chart_with_go_templates_is_named_as_such() {
         ],
     );
 }
+
+#[test]
+fn release_name_given_twice() {
+    fails_with(
+        &["render", "one", "tests/fixtures/basic", "--release", "two"],
+        &["give the release name either as NAME or with --release, not both"],
+    );
+}
+
+#[test]
+fn including_a_missing_template() {
+    fails(
+        &[
+            ("Chart.yaml", CHART_YAML),
+            ("templates/x.yaml", "{% include \"_nope.j2\" %}\n"),
+        ],
+        &["templates/x.yaml", "template not found", "_nope.j2"],
+    );
+}
+
+#[test]
+fn a_template_that_is_not_utf8() {
+    let dir = chart(&[("Chart.yaml", CHART_YAML)]);
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    std::fs::write(dir.path().join("templates/x.yaml"), b"a: \xff\xfe\n").unwrap();
+    fails_with(
+        &["render", dir.path().to_str().unwrap()],
+        &["templates/x.yaml", "templates must be UTF-8"],
+    );
+}

@@ -358,3 +358,24 @@ fn computed_template_that_renders_a_non_mapping() {
         &["values.computed.yaml: its rendered output must be a YAML mapping"],
     );
 }
+
+#[test]
+fn values_json_cannot_hold_are_errors() {
+    let files = |values: &'static str| {
+        [
+            ("Chart.yaml", CHART_YAML),
+            ("values.yaml", values),
+            ("templates/x.yaml", "a: b\n"),
+        ]
+    };
+    chart_fails(
+        "render",
+        &files("ratio: .nan\n"),
+        &["values.yaml", "cannot be represented in JSON; quote it"],
+    );
+    chart_fails(
+        "render",
+        &files("? [a, b]\n: c\n"),
+        &["values.yaml", "a mapping key must be a scalar"],
+    );
+}
