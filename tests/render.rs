@@ -608,3 +608,18 @@ fn a_template_that_is_not_utf8() {
         &["templates/x.yaml", "templates must be UTF-8"],
     );
 }
+
+#[test]
+fn a_file_that_is_not_an_archive_is_named_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.tgz");
+    std::fs::write(&path, "garbage").unwrap();
+    let out = skiff().arg("render").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("not a gzip-compressed chart archive"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("bad.tgz").count(), 1, "{stderr}");
+}

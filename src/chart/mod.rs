@@ -54,6 +54,9 @@ pub enum ChartError {
     NotUtf8 { path: PathBuf },
     #[error("{}: {message}", path.display())]
     Archive { path: PathBuf, message: String },
+    /// The archive reader's error, which names the archive itself.
+    #[error(transparent)]
+    ArchiveRead(#[from] archive::ArchiveError),
     #[error("{}: .helmignore: {message}", path.display())]
     Ignore { path: PathBuf, message: String },
     #[error(
@@ -201,10 +204,7 @@ pub fn load_chart_files(path: &Path) -> Result<(PathBuf, BTreeMap<String, Vec<u8
         return Ok((path.to_path_buf(), read_folder(path)?));
     }
     let bytes = read_archive_file(path)?;
-    let archive = archive::read_chart_archive(&bytes, path).map_err(|e| ChartError::Archive {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
+    let archive = archive::read_chart_archive(&bytes, path)?;
     Ok((
         path.join(&archive.root),
         archive.files.into_iter().collect(),
@@ -287,23 +287,30 @@ pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, ChartError> {
 /// the mtime its `Chart.yaml` entry records (see
 /// [`archive::ArchiveChart::chart_yaml_mtime`]).
 pub fn chart_from_archive(path: &Path, bytes: &[u8]) -> Result<(Chart, Option<u64>), ChartError> {
-    let archive = archive::read_chart_archive(bytes, path).map_err(|e| ChartError::Archive {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let mtime = archive.chart_yaml_mtime;
-    let files = archive.files.into_iter().collect();
-    let chart = Chart::from_files(path.join(&archive.root), files)?;
-    if chart.metadata.name != archive.root {
+    chart_from_archive_at(path, bytes, 0)
+}
+
+/// [`chart_from_archive`] for a chart `depth` subchart levels down.
+fn chart_from_archive_at(
+    path: &Path,
+    bytes: &[u8],
+    depth: usize,
+) -> Result<(Chart, Option<u64>), ChartError> {
+    let archive = archive::read_chart_archive(bytes, path)?;
+    let source = path.join(&archive.root);
+    let files: BTreeMap<String, Vec<u8>> = archive.files.into_iter().collect();
+    let metadata = parse_chart_yaml(&source, &files)?;
+    if metadata.name != archive.root {
         return Err(ChartError::Archive {
             path: path.to_path_buf(),
             message: format!(
                 "the archive's top folder {:?} is not the chart's name {:?}",
-                archive.root, chart.metadata.name
+                archive.root, metadata.name
             ),
         });
     }
-    Ok((chart, mtime))
+    let chart = Chart::at_depth(source, metadata, files, depth)?;
+    Ok((chart, archive.chart_yaml_mtime))
 }
 
 /// The charts in `charts/`: each folder `charts/<dir>/` holding a
@@ -354,24 +361,7 @@ fn load_subcharts(
         if depth + 1 > MAX_SUBCHART_DEPTH {
             return Err(too_deep(path));
         }
-        let archive =
-            archive::read_chart_archive(bytes, &path).map_err(|e| ChartError::Archive {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
-        let sub_source = path.join(&archive.root);
-        let sub_files: BTreeMap<String, Vec<u8>> = archive.files.into_iter().collect();
-        let metadata = parse_chart_yaml(&sub_source, &sub_files)?;
-        if metadata.name != archive.root {
-            return Err(ChartError::Archive {
-                path,
-                message: format!(
-                    "the archive's top folder {:?} is not the chart's name {:?}",
-                    archive.root, metadata.name
-                ),
-            });
-        }
-        out.push(Chart::at_depth(sub_source, metadata, sub_files, depth + 1)?);
+        out.push(chart_from_archive_at(&path, bytes, depth + 1)?.0);
     }
     Ok(out)
 }
