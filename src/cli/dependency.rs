@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use crate::dependency::{self, Outcome};
 use crate::error::Result;
-use crate::package::archive::mtime_from_source_date_epoch;
+use crate::package::archive::source_date_epoch;
 
 #[derive(Debug, Subcommand)]
 pub enum DependencyCommand {
@@ -26,12 +26,6 @@ pub struct ChartArg {
 }
 
 pub fn run(cmd: &DependencyCommand) -> Result<i32> {
-    let epoch = || -> Result<Option<u64>> {
-        match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => Ok(Some(mtime_from_source_date_epoch(Some(&v))?)),
-            _ => Ok(None),
-        }
-    };
     match cmd {
         DependencyCommand::List(args) => {
             let listed = dependency::list(&args.chart)?;
@@ -64,12 +58,12 @@ pub fn run(cmd: &DependencyCommand) -> Result<i32> {
             Ok(0)
         }
         DependencyCommand::Update(args) => {
-            let outcome = dependency::update(&args.chart, epoch()?)?;
+            let outcome = dependency::update(&args.chart, source_date_epoch()?)?;
             report(&args.chart, &outcome);
             Ok(0)
         }
         DependencyCommand::Build(args) => {
-            let outcome = dependency::build(&args.chart, epoch()?)?;
+            let outcome = dependency::build(&args.chart, source_date_epoch()?)?;
             report(&args.chart, &outcome);
             Ok(0)
         }

@@ -7,7 +7,7 @@ use clap::Args;
 use crate::chart::{Chart, load_chart};
 use crate::error::{Error, Result};
 use crate::lint;
-use crate::package::archive::mtime_from_source_date_epoch;
+use crate::package::archive::{DEFAULT_MTIME, source_date_epoch};
 use crate::package::{PackOptions, PackageError, pack, write_atomically};
 use crate::release::RenderOptions;
 
@@ -37,7 +37,7 @@ pub struct PackageArgs {
 
 /// Prints `Packaged <name> <version> to <path>` and `sha256:<hex>`.
 pub fn run(args: &PackageArgs) -> Result<i32> {
-    let mtime = mtime_from_source_date_epoch(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    let mtime = source_date_epoch()?.unwrap_or(DEFAULT_MTIME);
     let chart = load_chart(&args.chart)?;
     let opts = PackOptions {
         version: args.version.clone(),

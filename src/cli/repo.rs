@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 
 use crate::error::Result;
-use crate::package::archive::mtime_from_source_date_epoch;
+use crate::package::archive::source_date_epoch;
 use crate::package::index::INDEX_FILE;
 use crate::package::{IndexOptions, index_directory, write_atomically};
 
@@ -35,10 +35,7 @@ pub fn run(cmd: &RepoCommand) -> Result<i32> {
 
 /// Prints `Indexed <n> chart versions (<a> added, <k> kept) to DIR/index.yaml`.
 fn index(args: &IndexArgs) -> Result<i32> {
-    let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) if !v.trim().is_empty() => Some(mtime_from_source_date_epoch(Some(&v))?),
-        _ => None,
-    };
+    let epoch = source_date_epoch()?;
     let opts = IndexOptions {
         url: args.url.clone(),
         merge: args.merge.clone(),

@@ -118,6 +118,15 @@ pub fn mtime_from_source_date_epoch(value: Option<&str>) -> Result<u64, WriteArc
     }
 }
 
+/// `SOURCE_DATE_EPOCH` from the environment, checked as
+/// [`mtime_from_source_date_epoch`] checks it; None when unset or empty.
+pub fn source_date_epoch() -> Result<Option<u64>, WriteArchiveError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => mtime_from_source_date_epoch(Some(&v)).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// Writes `files` (paths relative to the chart root, `/`-separated) as a
 /// gzip'd tar under `<chart_name>/`, byte-for-byte reproducible: the order of
 /// `files` does not matter, only the paths, contents and `mtime` do.
