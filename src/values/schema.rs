@@ -166,7 +166,7 @@ impl Schema {
                     for key in unexpected {
                         let mut path = at.clone();
                         path.push(Step::Key(key.clone()));
-                        let hint = closest(key, &known)
+                        let hint = closest(key, known.iter().map(String::as_str))
                             .map(|k| {
                                 format!(
                                     "did you mean `{}`?",
@@ -262,19 +262,16 @@ fn pointer_steps(pointer: &str, instance: &Value) -> Vec<Step> {
     steps
 }
 
-/// The known key closest to a typo, when it is close enough to be a guess.
-pub fn closest<'a>(typo: &str, known: &'a [String]) -> Option<&'a str> {
+/// The known name closest to a typo (ignoring case), when it is close
+/// enough to be a guess: a values key, a Chart.yaml field, a lint rule id.
+pub fn closest<'a>(typo: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let typo = typo.to_lowercase();
     known
-        .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&typo.to_lowercase(), &k.to_lowercase()),
-                k,
-            )
-        })
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(&typo, &k.to_lowercase()), k))
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k.as_str())
+        .map(|(_, k)| k)
 }
 
 #[cfg(test)]
@@ -283,13 +280,9 @@ mod tests {
 
     #[test]
     fn suggests_close_keys_only() {
-        let known = vec![
-            "autoscaling".to_string(),
-            "ingress".to_string(),
-            "api".to_string(),
-        ];
-        assert_eq!(closest("autoscalling", &known), Some("autoscaling"));
-        assert_eq!(closest("ingres", &known), Some("ingress"));
-        assert_eq!(closest("zzz", &known), None);
+        let known = ["autoscaling", "ingress", "api"];
+        assert_eq!(closest("autoscalling", known), Some("autoscaling"));
+        assert_eq!(closest("ingres", known), Some("ingress"));
+        assert_eq!(closest("zzz", known), None);
     }
 }

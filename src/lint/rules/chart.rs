@@ -20,6 +20,7 @@ use crate::chart::constraint::Constraint;
 use crate::chart::{ChartError, Metadata};
 use crate::lint::settings::SETTINGS_FILE;
 use crate::lint::{Settings, Sink};
+use crate::values::schema::closest;
 
 /// The keys Helm's Chart.yaml (apiVersion v2) defines.
 const CHART_YAML_KEYS: &[&str] = &[
@@ -76,12 +77,7 @@ pub(crate) fn check_chart_yaml(
             .as_str()
             .map_or_else(|| format!("{key:?}"), str::to_string);
         if !CHART_YAML_KEYS.contains(&key.as_str()) {
-            let near = CHART_YAML_KEYS
-                .iter()
-                .filter(|k| strsim::jaro_winkler(&k.to_lowercase(), &key.to_lowercase()) > 0.85)
-                .max_by(|a, b| {
-                    strsim::jaro_winkler(a, &key).total_cmp(&strsim::jaro_winkler(b, &key))
-                });
+            let near = closest(&key, CHART_YAML_KEYS.iter().copied());
             let hint = near.map_or_else(
                 || format!("Chart.yaml knows {}", CHART_YAML_KEYS.join(", ")),
                 |k| format!("did you mean `{k}`?"),
@@ -308,14 +304,10 @@ pub(crate) fn check_files(files: &BTreeMap<String, Vec<u8>>, sink: &mut Sink<'_>
 pub(crate) fn check_settings(settings: &Settings, sink: &mut Sink<'_>) {
     for id in &settings.disable {
         if super::find(id).is_none() {
-            let near = super::ALL
-                .iter()
-                .map(|r| (strsim::jaro_winkler(r.id, id), r.id))
-                .filter(|(score, _)| *score > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0));
+            let near = closest(id, super::ALL.iter().map(|r| r.id));
             let hint = near.map_or_else(
                 || "see docs/lint.md for the rule ids".to_string(),
-                |(_, r)| format!("did you mean `{r}`?"),
+                |r| format!("did you mean `{r}`?"),
             );
             sink.file(
                 &LINT_SETTINGS,
