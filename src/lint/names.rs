@@ -88,7 +88,7 @@ impl NameRule {
 }
 
 /// `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, not empty.
-fn is_label_text(s: &str) -> bool {
+pub(crate) fn is_label_text(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -18,6 +18,7 @@ use super::{
 };
 use crate::chart::constraint::Constraint;
 use crate::chart::{ChartError, Metadata};
+use crate::lint::names::is_label_text;
 use crate::lint::settings::SETTINGS_FILE;
 use crate::lint::{Settings, Sink};
 use crate::values::schema::closest;
@@ -133,7 +134,9 @@ pub(crate) fn check_chart_yaml(
             format!("chart name {name:?} may not contain a path separator"),
             CHART_NAME.hint.into(),
         );
-    } else if !is_conventional_chart_name(&name) {
+    } else if !is_label_text(&name) {
+        // Helm's convention: lower case letters and digits, words separated
+        // by dashes (the name is not empty here).
         sink.file(
             &CHART_NAME_FORMAT,
             FILE,
@@ -211,14 +214,6 @@ pub(crate) fn check_chart_yaml(
             Ok(None)
         }
     }
-}
-
-/// Helm's convention: lower case letters and digits, words separated by dashes.
-fn is_conventional_chart_name(name: &str) -> bool {
-    name.bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !name.starts_with('-')
-        && !name.ends_with('-')
 }
 
 /// Checks values.yaml and values.schema.json. Returns false when
