@@ -174,7 +174,7 @@ impl<'a> Parser<'a> {
         }
         if is_seq_item(text) {
             self.parse_seq(indent, depth)
-        } else if split_key(text)?.is_some() {
+        } else if key_span(text)?.is_some() {
             self.parse_map(indent, depth)
         } else {
             None
@@ -278,7 +278,7 @@ impl<'a> Parser<'a> {
                 Some(value)
             }
             _ => {
-                if compact && split_key(text)?.is_some() {
+                if compact && key_span(text)?.is_some() {
                     self.virt = Some((col, text));
                     return self.parse_map(col, depth);
                 }
@@ -384,15 +384,31 @@ impl<'a> Parser<'a> {
 /// Splits a `key: value` line: `Some(None)` if the line is not a key line,
 /// `None` to give up.
 fn split_key(t: &str) -> Option<Option<(Value, &str)>> {
+    let Some((key, rest)) = key_span(t)? else {
+        return Some(None);
+    };
+    let key = if key.starts_with(['"', '\'']) {
+        Value::String(parse_quoted(key)?.0)
+    } else {
+        resolve(key)?
+    };
+    Some(Some((key, rest)))
+}
+
+/// Where a `key: value` line's key is (its text, quotes included, without
+/// trailing spaces) and what follows the `:`, without building the key:
+/// `Some(None)` if the line is not a key line, `None` to give up.
+fn key_span(t: &str) -> Option<Option<(&str, &str)>> {
     let b = t.as_bytes();
     if b[0] == b'"' || b[0] == b'\'' {
-        let (key, rest) = parse_quoted(t)?;
+        let (_, rest) = parse_quoted(t)?;
         if let Some(after) = rest.strip_prefix(':') {
             if after.is_empty() || after.starts_with(' ') {
-                if t.len() - rest.len() > MAX_KEY_LEN {
+                let key = &t[..t.len() - rest.len()];
+                if key.len() > MAX_KEY_LEN {
                     return None;
                 }
-                return Some(Some((Value::String(key), after)));
+                return Some(Some((key, after)));
             }
             return None;
         }
@@ -405,7 +421,7 @@ fn split_key(t: &str) -> Option<Option<(Value, &str)>> {
                 if key.is_empty() || key.len() > MAX_KEY_LEN || !plain_start_ok(key, false) {
                     return None;
                 }
-                return Some(Some((resolve(key)?, &t[i + 1..])));
+                return Some(Some((key, &t[i + 1..])));
             }
             b'#' if i > 0 && b[i - 1] == b' ' => return Some(None),
             _ => {}
