@@ -52,23 +52,7 @@ pub fn write_yaml(out: &mut String, value: &Value) {
     match value {
         Value::Mapping(map) if !map.is_empty() => write_mapping(out, map, 0, false),
         Value::Sequence(seq) if !seq.is_empty() => write_sequence(out, seq, 0, false),
-        Value::Tagged(tagged) => {
-            write_tag(out, &tagged.tag);
-            match &tagged.value {
-                Value::Mapping(map) if !map.is_empty() => {
-                    out.push('\n');
-                    write_mapping(out, map, 0, false);
-                }
-                Value::Sequence(seq) if !seq.is_empty() => {
-                    out.push('\n');
-                    write_sequence(out, seq, 0, false);
-                }
-                inner => {
-                    out.push(' ');
-                    write_scalar_line(out, inner, 2);
-                }
-            }
-        }
+        Value::Tagged(tagged) => write_tagged(out, tagged, 0, 2),
         // A top-level literal block is indented too: a content line at
         // column 0 could read as `---`, `...` or a `%` directive.
         scalar => write_scalar_line(out, scalar, 2),
@@ -142,21 +126,7 @@ fn write_after_indicator(out: &mut String, value: &Value, indent: usize, nested_
         }
         Value::Tagged(tagged) => {
             out.push(' ');
-            write_tag(out, &tagged.tag);
-            match &tagged.value {
-                Value::Mapping(map) if !map.is_empty() => {
-                    out.push('\n');
-                    write_mapping(out, map, indent + 2, false);
-                }
-                Value::Sequence(seq) if !seq.is_empty() => {
-                    out.push('\n');
-                    write_sequence(out, seq, indent + 2, false);
-                }
-                inner => {
-                    out.push(' ');
-                    write_scalar_line(out, inner, indent + 2);
-                }
-            }
+            write_tagged(out, tagged, indent + 2, indent + 2);
         }
         scalar => {
             out.push(' ');
@@ -264,6 +234,31 @@ fn write_string_inline(out: &mut String, s: &str, style: Style) {
         Style::Plain => out.push_str(s),
         Style::SingleQuoted => write_single_quoted(out, s),
         Style::DoubleQuoted | Style::Literal => write_double_quoted(out, s),
+    }
+}
+
+/// `!tag` and its value: a mapping or sequence on the next lines at
+/// `child_indent`, a scalar on the same line (continuing at `scalar_indent`).
+fn write_tagged(
+    out: &mut String,
+    tagged: &serde_yaml::value::TaggedValue,
+    child_indent: usize,
+    scalar_indent: usize,
+) {
+    write_tag(out, &tagged.tag);
+    match &tagged.value {
+        Value::Mapping(map) if !map.is_empty() => {
+            out.push('\n');
+            write_mapping(out, map, child_indent, false);
+        }
+        Value::Sequence(seq) if !seq.is_empty() => {
+            out.push('\n');
+            write_sequence(out, seq, child_indent, false);
+        }
+        inner => {
+            out.push(' ');
+            write_scalar_line(out, inner, scalar_indent);
+        }
     }
 }
 
