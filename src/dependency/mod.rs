@@ -18,7 +18,7 @@ use self::lock::{Lock, Locked};
 use crate::chart::constraint::Constraint;
 use crate::chart::metadata::Dependency;
 use crate::chart::{Chart, ChartError, Metadata, load_chart};
-use crate::package::{PackOptions, pack, sha256_hex, write_atomically};
+use crate::package::{PackOptions, pack, write_atomically};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DependencyError {
@@ -43,6 +43,9 @@ pub enum DependencyError {
     OutOfDate { lock: PathBuf, chart: PathBuf },
     #[error(transparent)]
     Load(#[from] ChartError),
+    /// Writing Chart.lock or an archive; the error names the file.
+    #[error(transparent)]
+    Write(#[from] crate::package::atomic::AtomicWriteError),
 }
 
 /// A dependency's state in `charts/`, as `skiff dependency list` shows it.
@@ -193,10 +196,7 @@ pub fn update(
         digest,
         generated: crate::package::index::rfc3339_utc(secs),
     };
-    write_atomically(&lock_path, lock.to_yaml().as_bytes()).map_err(|e| DependencyError::Io {
-        path: lock_path.clone(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
+    write_atomically(&lock_path, lock.to_yaml().as_bytes())?;
     outcome.lock_written = true;
     Ok(outcome)
 }
@@ -385,12 +385,9 @@ fn save(chart_dir: &Path, fetched: &[Fetched]) -> Result<Outcome, DependencyErro
             continue;
         };
         let path = charts.join(file_name);
-        let same = std::fs::read(&path).is_ok_and(|old| sha256_hex(&old) == sha256_hex(bytes));
+        let same = std::fs::read(&path).is_ok_and(|old| old == *bytes);
         if !same {
-            write_atomically(&path, bytes).map_err(|e| DependencyError::Io {
-                path: path.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
+            write_atomically(&path, bytes)?;
         }
         outcome.saved.push(file_name.clone());
         // Older archives of this dependency: `<name>-<semver>.tgz`.
