@@ -16,12 +16,8 @@ use std::path::{Path, PathBuf};
 
 pub use metadata::Metadata;
 
+use self::archive::{MAX_FILE_SIZE, MAX_TOTAL_SIZE};
 use self::ignore::IgnoreRules;
-
-/// Helm refuses chart files over 5 MiB; so do we.
-pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
-/// Helm refuses charts over 100 MiB in all; so do we.
-pub const MAX_CHART_BYTES: u64 = 100 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
@@ -263,7 +259,8 @@ fn load_archive(path: &Path) -> Result<Chart, ChartError> {
     Ok(chart_from_archive(path, &bytes)?.0)
 }
 
-/// Reads an archive file's bytes, refusing one over [`MAX_CHART_BYTES`].
+/// Reads an archive file's bytes, refusing one over [`MAX_TOTAL_SIZE`]
+/// (more than its contents may hold).
 pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, ChartError> {
     let size = std::fs::metadata(path)
         .map_err(|e| ChartError::Io {
@@ -271,10 +268,10 @@ pub fn read_archive_file(path: &Path) -> Result<Vec<u8>, ChartError> {
             source: e,
         })?
         .len();
-    if size > MAX_CHART_BYTES {
+    if size > MAX_TOTAL_SIZE {
         return Err(ChartError::ChartTooLarge {
             path: path.to_path_buf(),
-            limit: MAX_CHART_BYTES,
+            limit: MAX_TOTAL_SIZE,
         });
     }
     std::fs::read(path).map_err(|e| ChartError::Io {
@@ -441,18 +438,20 @@ impl Walk<'_> {
             if meta.is_dir() {
                 self.dir(&path, &format!("{rel}/"))?;
             } else if meta.is_file() {
-                if meta.len() > MAX_FILE_BYTES {
+                if meta.len() > MAX_FILE_SIZE {
                     return Err(ChartError::FileTooLarge {
                         path,
                         size: meta.len(),
-                        limit: MAX_FILE_BYTES,
+                        limit: MAX_FILE_SIZE,
                     });
                 }
                 self.total += meta.len();
-                if self.total > MAX_CHART_BYTES {
+                // The same limits as an archive's (reading and writing), so
+                // a folder that loads also packages.
+                if self.total >= MAX_TOTAL_SIZE {
                     return Err(ChartError::ChartTooLarge {
                         path: self.root.to_path_buf(),
-                        limit: MAX_CHART_BYTES,
+                        limit: MAX_TOTAL_SIZE,
                     });
                 }
                 let bytes = std::fs::read(&path).map_err(io(&path))?;

@@ -6,7 +6,7 @@
 use std::io::Read as _;
 use std::time::Duration;
 
-use crate::chart::MAX_CHART_BYTES;
+use crate::chart::archive::MAX_TOTAL_SIZE;
 use crate::package::sha256_hex;
 
 /// An index.yaml over this is refused (Helm's own repositories stay far below).
@@ -67,7 +67,7 @@ pub fn from_repository(
     let digest = text(entry, "digest").ok_or_else(|| {
         format!("{index_url}: {name} {version} has no digest, so the download cannot be verified")
     })?;
-    let bytes = get(&url, MAX_CHART_BYTES)?;
+    let bytes = get(&url, MAX_TOTAL_SIZE)?;
     let actual = sha256_hex(&bytes);
     if !actual.eq_ignore_ascii_case(digest.trim_start_matches("sha256:")) {
         return Err(format!(
