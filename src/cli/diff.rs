@@ -178,12 +178,8 @@ pub fn run(args: &DiffArgs, matches: Option<&ArgMatches>) -> Result<i32> {
                 summary_only: args.summary,
             },
         ),
-        Format::Json => {
-            let mut text = serde_json::to_string_pretty(&diff::json::report(&report, args.summary))
-                .map_err(|e| Error::Usage(format!("cannot encode the report as JSON: {e}")))?;
-            text.push('\n');
-            text
-        }
+        // A serde_json::Value always encodes; `{:#}` is to_string_pretty.
+        Format::Json => format!("{:#}\n", diff::json::report(&report, args.summary)),
         Format::Markdown => diff::markdown::render(&report, args.summary),
     };
     print_stdout(&text)?;

@@ -86,12 +86,8 @@ fn compact(value: &serde_json::Value) -> String {
 
 fn format_value(value: &serde_json::Value, format: Format) -> Result<String> {
     Ok(match format {
-        Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(value).map_err(|e| Error::Usage(e.to_string()))?;
-            s.push('\n');
-            s
-        }
+        // A serde_json::Value always encodes; `{:#}` is to_string_pretty.
+        Format::Json => format!("{value:#}\n"),
         Format::Yaml => {
             let yaml = serde_yaml::to_value(value).map_err(|e| Error::Usage(e.to_string()))?;
             crate::manifest::emit::to_string(&yaml)
