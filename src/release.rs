@@ -162,7 +162,7 @@ fn finish_node<'a>(
     };
     if let Some(schema) = schema {
         schema
-            .validate(&values, &layers)
+            .validate(&mut values, &layers)
             .map_err(ValuesError::from)?;
     }
     Ok(ResolvedNode {

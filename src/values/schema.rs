@@ -153,12 +153,30 @@ impl Schema {
         }))
     }
 
-    /// Validates the final values; every violation, with the layer that set it.
-    pub fn validate(&self, values: &Values, layers: &[Layer]) -> Result<(), SchemaError> {
-        let instance = Value::Object(values.clone());
+    /// Validates the final values; every violation, with the layer that set
+    /// it. `values` is borrowed mutably only to be validated without a copy
+    /// (the validator wants a `Value`); it is left as it was.
+    pub fn validate(&self, values: &mut Values, layers: &[Layer]) -> Result<(), SchemaError> {
+        let instance = Value::Object(std::mem::take(values));
+        let violations = self.violations(&instance, layers);
+        if let Value::Object(map) = instance {
+            *values = map;
+        }
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(SchemaError::Violations {
+                path: self.path.clone(),
+                violations,
+            })
+        }
+    }
+
+    /// Every violation of `instance`, sorted by path and rule.
+    fn violations(&self, instance: &Value, layers: &[Layer]) -> Vec<Violation> {
         let mut violations = Vec::new();
-        for error in self.validator.iter_errors(&instance) {
-            let at = pointer_steps(error.instance_path().as_str(), &instance);
+        for error in self.validator.iter_errors(instance) {
+            let at = pointer_steps(error.instance_path().as_str(), instance);
             let rule = error.kind().keyword().to_string();
             match error.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
@@ -208,16 +226,9 @@ impl Schema {
                 }),
             }
         }
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            violations.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.rule.cmp(&b.rule)));
-            violations.dedup();
-            Err(SchemaError::Violations {
-                path: self.path.clone(),
-                violations,
-            })
-        }
+        violations.sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.rule.cmp(&b.rule)));
+        violations.dedup();
+        violations
     }
 
     /// Keys a mapping may have: its schema's `properties` (when the schema
