@@ -189,7 +189,7 @@ fn computed_layer(
     let path = chart.display_path(COMPUTED_TEMPLATE);
     let seen = values::merge_layers(std::iter::once(defaults).chain(user));
     let release = Release::new(&opts.release_name, &opts.namespace);
-    let ctx = engine.context(&seen, &release, chart, caps);
+    let ctx = engine.context(&seen, &release, caps);
     let text = engine.render_named_str(COMPUTED_TEMPLATE, source, &ctx)?;
     let computed = values::parse_values(&text, &path).map_err(|e| ValuesError::Computed {
         path: path.clone(),
@@ -270,7 +270,7 @@ impl<'c> Renderer<'c> {
         let tree = scope::plan(chart, &user)?;
         let resolved = resolve_node(&tree, Some(engine), Some(&self.schema), opts, &caps, user)?;
         let release = Release::new(&opts.release_name, &opts.namespace);
-        let ctx = engine.context(&resolved.values, &release, chart, &caps);
+        let ctx = engine.context(&resolved.values, &release, &caps);
         let prefix = format!("{}/", chart.name());
         let mut files =
             engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
@@ -329,7 +329,7 @@ fn render_subcharts<T: Send>(
     for child in children {
         let node = child.node;
         let engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
-        let ctx = engine.context(&child.values, release, &node.chart, caps);
+        let ctx = engine.context(&child.values, release, caps);
         let prefix = format!("{root}/{}", node.rel);
         let rendered =
             engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;

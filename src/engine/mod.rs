@@ -63,6 +63,9 @@ pub struct Engine {
     sources: Arc<BTreeMap<String, String>>,
     libraries: Arc<Libraries>,
     limits: Limits,
+    /// The context's `chart` and `files`: fixed per chart, built once.
+    chart_value: Value,
+    files: Value,
 }
 
 /// The partials of a chart's library dependencies, by the name (alias or
@@ -166,24 +169,26 @@ impl Engine {
             sources,
             libraries,
             limits,
+            chart_value: context::chart_value(&chart.metadata),
+            files: Value::from_object(Files::new(chart)),
         })
     }
 
-    /// The context shared by every template of one release.
+    /// The context shared by every template of one release (`chart` and
+    /// `files` are those of the chart the engine was built for).
     pub fn context(
         &self,
         values: &serde_json::Map<String, serde_json::Value>,
         release: &Release,
-        chart: &Chart,
         capabilities: &Capabilities,
     ) -> Context {
         Context {
             base: minijinja::context! {
                 values => context::to_value(values),
                 release => context::to_value(release),
-                chart => context::chart_value(&chart.metadata),
+                chart => self.chart_value.clone(),
                 capabilities => capabilities.to_value(),
-                files => Value::from_object(Files::new(chart)),
+                files => self.files.clone(),
             },
         }
     }
@@ -432,7 +437,6 @@ mod tests {
         let ctx = engine.context(
             &serde_json::Map::new(),
             &Release::new("r", "default"),
-            chart,
             &caps,
         );
         Ok(engine
