@@ -245,28 +245,42 @@ impl<'c> Renderer<'c> {
 
     /// [`render`] with this chart.
     pub fn render(&self, opts: &RenderOptions) -> Result<Rendered> {
-        self.render_objects(opts, &manifest::parse_file)
+        self.render_objects(opts, None, &manifest::parse_file)
+    }
+
+    /// [`Renderer::render`] with the user's layers (3 and 4) already built,
+    /// rather than read from `opts.values`: `skiff lint` reads the value
+    /// flags once (stdin can be read only once) and puts each `ci/*.yaml`,
+    /// read from the chart, below them.
+    pub fn render_layers(&self, opts: &RenderOptions, user: Vec<Layer>) -> Result<Rendered> {
+        self.render_objects(opts, Some(user), &manifest::parse_file)
     }
 
     /// Renders for printing: each object is written as canonical text on the
     /// thread that parsed it, and only the text is kept (see
     /// [`manifest::Written`]). Errors are those of [`Renderer::render`].
     pub fn render_written(&self, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
-        self.render_objects(opts, &|source, text| {
+        self.render_objects(opts, None, &|source, text| {
             let parsed = manifest::parse_file(source, text)?;
             Ok(parsed.iter().map(Written::new).collect())
         })
     }
 
+    /// Renders with the user's layers, read from `opts.values` when None
+    /// (after the kubeVersion check, so that error comes first).
     fn render_objects<T: Ordered + Send>(
         &self,
         opts: &RenderOptions,
+        user: Option<Vec<Layer>>,
         parse: &ParseFn<T>,
     ) -> Result<RenderedObjects<T>> {
         let (chart, engine) = (self.chart, &self.engine);
         let caps = opts.capabilities()?;
         chart.check_kube_version(&caps.kube_version)?;
-        let user = opts.values.layers()?;
+        let user = match user {
+            Some(user) => user,
+            None => opts.values.layers()?,
+        };
         let tree = scope::plan(chart, &user)?;
         let resolved = resolve_node(&tree, Some(engine), Some(&self.schema), opts, &caps, user)?;
         let release = Release::new(&opts.release_name, &opts.namespace);

@@ -888,3 +888,39 @@ fn a_packaged_chart_lints_its_ci_value_sets_from_the_archive() {
     assert!(message.contains(&shown), "{message}");
     assert_eq!(message.matches("ci/bad.yaml").count(), 1, "{message}");
 }
+
+/// `-f -` is read once and applies to every value set, the defaults and
+/// each ci/ file alike.
+#[test]
+fn values_from_stdin_apply_to_every_value_set() {
+    let src = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "replicas: 1\nname: x\n"),
+        (
+            "values.schema.json",
+            r#"{"type": "object", "properties": {"replicas": {"type": "integer"}}}"#,
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"{{ values.name }}\"\ndata:\n  r: \"{{ values.replicas }}\"\n",
+        ),
+        ("ci/other.yaml", "name: y\n"),
+    ]);
+    let run = skiff()
+        .arg("lint")
+        .arg(src.path())
+        .args(["-f", "-", "-o", "json"])
+        .write_stdin("replicas: many\n")
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let sets: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "values-schema")
+        .map(|f| f["value_set"].as_str().unwrap_or("defaults"))
+        .collect();
+    assert_eq!(sets, BTreeSet::from(["defaults", "ci/other.yaml"]));
+}

@@ -22,7 +22,6 @@ pub mod settings;
 mod workload;
 
 use std::collections::BTreeMap;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -31,8 +30,8 @@ use crate::chart::{self, Chart};
 use crate::error::{EXIT_FINDINGS, Error, Result};
 use crate::manifest::Manifest;
 use crate::release::{self, RenderOptions};
-use crate::values::ValuesError;
 use crate::values::schema::SchemaError;
+use crate::values::{self, Layer, Origin, ValuesError};
 
 pub use self::rules::Rule;
 pub use self::settings::Settings;
@@ -143,32 +142,9 @@ pub fn lint_files(
     rules::chart::check_settings(&settings, &mut sink);
     let mut findings = sink.findings;
 
-    // Stdin can be read once; lint renders several times.
-    let _stdin_copy;
-    let mut opts = opts.clone();
-    if opts.values.files.iter().any(|f| f == Path::new("-")) {
-        let dir = tempfile::tempdir().map_err(|e| Error::Write {
-            path: std::env::temp_dir(),
-            source: e,
-        })?;
-        let copy = dir.path().join("stdin.yaml");
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Error::Usage(format!("cannot read values from stdin: {e}")))?;
-        std::fs::write(&copy, text).map_err(|e| Error::Write {
-            path: copy.clone(),
-            source: e,
-        })?;
-        for f in &mut opts.values.files {
-            if f == Path::new("-") {
-                f.clone_from(&copy);
-            }
-        }
-        _stdin_copy = dir;
-    }
-    // Unreadable value flags are the user's error, not the chart's.
-    opts.values.layers()?;
+    // The value flags are read once (stdin can be read only once); a flag
+    // that cannot be read is the user's error, not the chart's.
+    let user = opts.values.layers()?;
 
     let mut value_sets = vec![DEFAULTS.to_string()];
     value_sets.extend(files.keys().filter(|k| is_ci_values(k)).cloned());
@@ -196,37 +172,26 @@ pub fn lint_files(
                 });
             }
         };
-        let archive = if path.is_dir() {
-            None
-        } else {
-            Some(ArchiveCiFiles::new(&chart)?)
-        };
         // One engine and schema for every value set; a chart whose engine
         // cannot be built reports that error once per set, as before.
         let renderer = release::Renderer::new(&chart, opts.limits).ok();
         for set in &value_sets {
-            let mut set_opts = opts.clone();
-            let mut shown: Option<(PathBuf, PathBuf)> = None;
-            if set != DEFAULTS {
-                let file = match &archive {
-                    None => chart.display_path(set),
-                    Some(a) => {
-                        let tmp = a.dir.path().join(set);
-                        shown = Some((tmp.clone(), chart.display_path(set)));
-                        tmp
-                    }
-                };
-                set_opts.values.files.insert(0, file);
-            }
-            lint_value_set(
+            // A ci/ file is read from the chart (folder or archive) and sits
+            // below the user's layers, as if given first with -f.
+            let layers = if set == DEFAULTS {
+                Ok(user.clone())
+            } else {
+                ci_layer(&chart, set)
+                    .map(|ci| std::iter::once(ci).chain(user.iter().cloned()).collect())
+            };
+            findings.extend(lint_value_set(
                 &chart,
                 renderer.as_ref(),
-                &set_opts,
+                opts,
                 set,
-                shown.as_ref(),
+                layers,
                 &settings,
-                &mut findings,
-            );
+            ));
         }
     }
     Ok(Report {
@@ -243,33 +208,16 @@ fn is_ci_values(path: &str) -> bool {
     })
 }
 
-/// The ci/ files of a chart read from an archive, copied to a temp folder
-/// because value files are read from disk.
-struct ArchiveCiFiles {
-    dir: tempfile::TempDir,
-}
-
-impl ArchiveCiFiles {
-    fn new(chart: &Chart) -> Result<ArchiveCiFiles> {
-        let dir = tempfile::tempdir().map_err(|e| Error::Write {
-            path: std::env::temp_dir(),
-            source: e,
-        })?;
-        for (rel, bytes) in chart.files.iter().filter(|(k, _)| is_ci_values(k)) {
-            let path = dir.path().join(rel);
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| Error::Write {
-                    path: parent.to_path_buf(),
-                    source: e,
-                })?;
-            }
-            std::fs::write(&path, bytes).map_err(|e| Error::Write {
-                path: path.clone(),
-                source: e,
-            })?;
-        }
-        Ok(ArchiveCiFiles { dir })
-    }
+/// A `ci/*.yaml` value set as a values layer, named by its path in the chart.
+fn ci_layer(chart: &Chart, set: &str) -> Result<Layer> {
+    let path = chart.display_path(set);
+    let text = chart.text(set)?.unwrap_or_default();
+    let values = values::parse_values(text, &path)?;
+    Ok(Layer::new(
+        Origin::File(path),
+        values,
+        Some(text.to_string()),
+    ))
 }
 
 /// Renders one value set and checks its objects; a failed render is one
@@ -279,36 +227,31 @@ fn lint_value_set(
     renderer: Option<&release::Renderer<'_>>,
     opts: &RenderOptions,
     set: &str,
-    shown: Option<&(PathBuf, PathBuf)>,
+    layers: Result<Vec<Layer>>,
     settings: &Settings,
-    findings: &mut Vec<Finding>,
-) {
+) -> Vec<Finding> {
     let location = if set == DEFAULTS { "values.yaml" } else { set };
-    let rendered = match renderer {
-        Some(renderer) => renderer.render(opts),
-        None => release::render(chart, opts),
+    let rendered = match (renderer, layers) {
+        (_, Err(err)) => Err(err),
+        (Some(renderer), Ok(layers)) => renderer.render_layers(opts, layers),
+        // The engine cannot be built: this reports why.
+        (None, Ok(_)) => release::render(chart, opts),
     };
+    let mut sink = Sink::new(settings, Some(set), chart.name());
     match rendered {
         Ok(rendered) => {
             let objects = Objects::new(&opts.namespace, &rendered.objects);
-            let mut sink = Sink::new(settings, Some(set), chart.name());
             rules::objects::check(&objects, &mut sink);
             rules::references::check(&objects, settings, &mut sink);
             rules::hygiene::check(&objects, &mut sink);
-            findings.extend(sink.findings);
         }
         Err(Error::Values(ValuesError::Schema(SchemaError::Violations { violations, .. }))) => {
-            let mut sink = Sink::new(settings, Some(set), chart.name());
             for violation in violations {
-                let mut message = violation.to_string();
-                if let Some((tmp, real)) = shown {
-                    message =
-                        message.replace(&tmp.display().to_string(), &real.display().to_string());
-                }
                 let hint = violation
                     .hint
                     .clone()
                     .unwrap_or_else(|| rules::VALUES_SCHEMA.hint.to_string());
+                let message = violation.to_string();
                 let message = message
                     .split("\n    hint: ")
                     .next()
@@ -316,22 +259,17 @@ fn lint_value_set(
                     .to_string();
                 sink.file(&rules::VALUES_SCHEMA, location, message, hint);
             }
-            findings.extend(sink.findings);
         }
         Err(err) => {
-            let mut message = err.to_string();
-            if let Some((tmp, real)) = shown {
-                message = message.replace(&tmp.display().to_string(), &real.display().to_string());
-            }
+            let message = err.to_string();
             let (message, hint) = match message.split_once("\nhint: ") {
                 Some((m, h)) => (m.to_string(), h.to_string()),
                 None => (message, rules::RENDER.hint.to_string()),
             };
-            let mut sink = Sink::new(settings, Some(set), chart.name());
             sink.file(&rules::RENDER, location, message, hint);
-            findings.extend(sink.findings);
         }
     }
+    sink.findings
 }
 
 /// The rendered objects of one value set, with the release namespace that
