@@ -31,7 +31,7 @@ pub use input::Input;
 pub use path::{FieldPath, PathPattern, PatternError, Segment};
 pub use unified::{LineTag, UnifiedLine};
 
-use crate::manifest::{Manifest, emit, order};
+use crate::manifest::{Manifest, emit, is_cluster_scoped, order};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiffError {
@@ -88,32 +88,6 @@ impl fmt::Display for ObjectId {
         f.write_str(&self.name)
     }
 }
-
-/// Kinds that live outside namespaces; they get no default namespace.
-const CLUSTER_SCOPED_KINDS: &[&str] = &[
-    "APIService",
-    "CSIDriver",
-    "CSINode",
-    "CertificateSigningRequest",
-    "ClusterIssuer",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "IngressClass",
-    "MutatingWebhookConfiguration",
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "PodSecurityPolicy",
-    "PriorityClass",
-    "RuntimeClass",
-    "StorageClass",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "ValidatingWebhookConfiguration",
-    "VolumeAttachment",
-    "VolumeSnapshotClass",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -273,7 +247,7 @@ fn index<'a>(
 fn object_id(m: &Manifest, default_namespace: &str) -> ObjectId {
     let namespace = match m.namespace() {
         Some(ns) if !ns.is_empty() => ns.to_string(),
-        _ if CLUSTER_SCOPED_KINDS.contains(&m.kind()) => String::new(),
+        _ if is_cluster_scoped(m.kind()) => String::new(),
         _ => default_namespace.to_string(),
     };
     ObjectId {

@@ -28,7 +28,7 @@ use serde::Serialize;
 
 use crate::chart::{self, Chart};
 use crate::error::{EXIT_FINDINGS, Error, Result};
-use crate::manifest::Manifest;
+use crate::manifest::{self, Manifest};
 use crate::release::{self, RenderOptions};
 use crate::values::schema::SchemaError;
 use crate::values::{self, Layer, Origin, ValuesError};
@@ -300,35 +300,11 @@ impl<'a> Objects<'a> {
 }
 
 fn namespace_of<'m>(release_namespace: &'m str, m: &'m Manifest) -> &'m str {
-    if is_cluster_scoped(m.kind()) {
+    if manifest::is_cluster_scoped(m.kind()) {
         ""
     } else {
         m.namespace().unwrap_or(release_namespace)
     }
-}
-
-/// Kinds that live outside namespaces (the built-in ones a chart ships).
-pub(crate) fn is_cluster_scoped(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Namespace"
-            | "ClusterRole"
-            | "ClusterRoleBinding"
-            | "CustomResourceDefinition"
-            | "PersistentVolume"
-            | "StorageClass"
-            | "PriorityClass"
-            | "IngressClass"
-            | "RuntimeClass"
-            | "ValidatingWebhookConfiguration"
-            | "MutatingWebhookConfiguration"
-            | "ValidatingAdmissionPolicy"
-            | "ValidatingAdmissionPolicyBinding"
-            | "APIService"
-            | "ClusterIssuer"
-            | "ClusterSecretStore"
-            | "ClusterExternalSecret"
-    )
 }
 
 /// `Kind/name` as findings show an object.

@@ -149,6 +149,39 @@ fn rendered_snippet(text: &str, line: usize) -> String {
     out
 }
 
+/// Kinds that live outside namespaces: the built-in ones and the
+/// cluster-wide kinds of common operators a chart ships. They get no
+/// default namespace (lint and diff key them by kind and name alone).
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "APIService"
+            | "CSIDriver"
+            | "CSINode"
+            | "CertificateSigningRequest"
+            | "ClusterExternalSecret"
+            | "ClusterIssuer"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "ClusterSecretStore"
+            | "CustomResourceDefinition"
+            | "IngressClass"
+            | "MutatingWebhookConfiguration"
+            | "Namespace"
+            | "Node"
+            | "PersistentVolume"
+            | "PodSecurityPolicy"
+            | "PriorityClass"
+            | "RuntimeClass"
+            | "StorageClass"
+            | "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "ValidatingWebhookConfiguration"
+            | "VolumeAttachment"
+            | "VolumeSnapshotClass"
+    )
+}
+
 /// What sorting into install order looks at.
 pub trait Ordered {
     fn kind(&self) -> &str;
@@ -200,5 +233,21 @@ impl Ordered for Written {
     }
     fn name(&self) -> &str {
         &self.name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cluster_scoped_kinds_from_both_former_lists() {
+        // Once only diff's list, once only lint's: one list serves both.
+        for kind in ["CSIDriver", "Node", "ClusterSecretStore", "ClusterRole"] {
+            assert!(is_cluster_scoped(kind), "{kind}");
+        }
+        for kind in ["Deployment", "Secret", "SecretStore", "clusterrole"] {
+            assert!(!is_cluster_scoped(kind), "{kind}");
+        }
     }
 }
