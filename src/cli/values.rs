@@ -8,7 +8,7 @@ use clap::{ArgMatches, Args, ValueEnum};
 use super::release_flags::ReleaseFlags;
 use super::values_flags::ValueFlags;
 use crate::chart::load_chart;
-use crate::engine::{Engine, Limits};
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::release;
 use crate::values::provenance::{self, display_path, parse_path};
@@ -42,7 +42,7 @@ pub fn run(args: &ValuesArgs, matches: Option<&ArgMatches>) -> Result<i32> {
         .release
         .render_options(args.values.to_value_args(matches), None);
     let caps = opts.capabilities()?;
-    let engine = Engine::new(&chart, Limits::default())?;
+    let engine = Engine::new(&chart, opts.limits)?;
     let (values, layers) = release::resolve_values(&chart, &engine, &opts, &caps)?;
     let root = serde_json::Value::Object(values);
     let Some(explain) = &args.explain else {
