@@ -35,6 +35,11 @@ fn chart_files() -> Vec<(String, Vec<u8>)> {
     .collect()
 }
 
+/// The files as `write_chart_archive` takes them.
+fn entries(files: &[(String, Vec<u8>)]) -> impl Iterator<Item = (&str, &[u8])> {
+    files.iter().map(|(p, d)| (p.as_str(), d.as_slice()))
+}
+
 fn sorted(mut files: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
     files.sort();
     files
@@ -53,18 +58,30 @@ fn writer_is_independent_of_input_order() -> TestResult {
     reversed.reverse();
     let mut rotated = files.clone();
     rotated.rotate_left(2);
-    let a = write_chart_archive("mychart", &files, DEFAULT_MTIME)?;
-    assert_eq!(a, write_chart_archive("mychart", &reversed, DEFAULT_MTIME)?);
-    assert_eq!(a, write_chart_archive("mychart", &rotated, DEFAULT_MTIME)?);
+    let a = write_chart_archive("mychart", entries(&files), DEFAULT_MTIME)?;
+    assert_eq!(
+        a,
+        write_chart_archive("mychart", entries(&reversed), DEFAULT_MTIME)?
+    );
+    assert_eq!(
+        a,
+        write_chart_archive("mychart", entries(&rotated), DEFAULT_MTIME)?
+    );
     Ok(())
 }
 
 #[test]
 fn writer_bytes_depend_only_on_the_mtime_argument() -> TestResult {
     let files = chart_files();
-    let a = write_chart_archive("mychart", &files, 1_700_000_000)?;
-    assert_eq!(a, write_chart_archive("mychart", &files, 1_700_000_000)?);
-    assert_ne!(a, write_chart_archive("mychart", &files, DEFAULT_MTIME)?);
+    let a = write_chart_archive("mychart", entries(&files), 1_700_000_000)?;
+    assert_eq!(
+        a,
+        write_chart_archive("mychart", entries(&files), 1_700_000_000)?
+    );
+    assert_ne!(
+        a,
+        write_chart_archive("mychart", entries(&files), DEFAULT_MTIME)?
+    );
     Ok(())
 }
 
@@ -73,7 +90,7 @@ fn writer_bytes_depend_only_on_the_mtime_argument() -> TestResult {
 /// digest and say so in the commit: every published chart digest changes.
 #[test]
 fn writer_golden_digest() -> TestResult {
-    let bytes = write_chart_archive("mychart", &chart_files(), DEFAULT_MTIME)?;
+    let bytes = write_chart_archive("mychart", entries(&chart_files()), DEFAULT_MTIME)?;
     assert_eq!(sha256_hex(&bytes), GOLDEN_SHA256);
     Ok(())
 }
@@ -82,7 +99,7 @@ const GOLDEN_SHA256: &str = "1afaf5ed56df1ca9213d6c319e057cc6d700914cb168ceefa5d
 
 #[test]
 fn writer_layout_and_normalised_headers() -> TestResult {
-    let bytes = write_chart_archive("mychart", &chart_files(), 1_234_567_890)?;
+    let bytes = write_chart_archive("mychart", entries(&chart_files()), 1_234_567_890)?;
     let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice()));
     let mut names = Vec::new();
     for entry in tar.entries()? {
@@ -114,7 +131,7 @@ fn writer_layout_and_normalised_headers() -> TestResult {
 #[test]
 fn round_trip_writer_to_reader() -> TestResult {
     let files = chart_files();
-    let bytes = write_chart_archive("mychart", &files, DEFAULT_MTIME)?;
+    let bytes = write_chart_archive("mychart", entries(&files), DEFAULT_MTIME)?;
     let chart = read_chart_archive(&bytes, source())?;
     assert_eq!(
         chart,
@@ -137,7 +154,7 @@ fn round_trip_long_and_unicode_paths() -> TestResult {
     let mut files = chart_files();
     files.push((deep.clone(), b"deep".to_vec()));
     files.push(("templates/ünïcödé.yaml".into(), b"u".to_vec()));
-    let bytes = write_chart_archive("mychart", &files, DEFAULT_MTIME)?;
+    let bytes = write_chart_archive("mychart", entries(&files), DEFAULT_MTIME)?;
     let chart = read_chart_archive(&bytes, source())?;
     assert_eq!(chart.files, sorted(files));
     assert!(chart.files.iter().any(|(p, _)| *p == deep));
@@ -152,7 +169,7 @@ fn round_trip_empty_and_binary_files() -> TestResult {
         "files/blob.bin".into(),
         (0..=255u8).cycle().take(70_000).collect(),
     ));
-    let bytes = write_chart_archive("mychart", &files, DEFAULT_MTIME)?;
+    let bytes = write_chart_archive("mychart", entries(&files), DEFAULT_MTIME)?;
     assert_eq!(read_chart_archive(&bytes, source())?.files, sorted(files));
     Ok(())
 }
@@ -616,7 +633,7 @@ fn reads_files_in_any_order_and_sorts_them() -> TestResult {
 
 #[test]
 fn never_panics_on_mangled_archives() -> TestResult {
-    let bytes = write_chart_archive("mychart", &chart_files(), DEFAULT_MTIME)?;
+    let bytes = write_chart_archive("mychart", entries(&chart_files()), DEFAULT_MTIME)?;
     let mut tar = Vec::new();
     flate2::read::GzDecoder::new(bytes.as_slice()).read_to_end(&mut tar)?;
     // Overwrite each header byte of the first entry with a few values.
@@ -681,7 +698,7 @@ fn atomic_write_into_missing_folder_names_it() -> TestResult {
 fn atomic_write_then_read_back_archive() -> TestResult {
     let dir = tempfile::tempdir()?;
     let target = dir.path().join("mychart-1.0.0.tgz");
-    let bytes = write_chart_archive("mychart", &chart_files(), DEFAULT_MTIME)?;
+    let bytes = write_chart_archive("mychart", entries(&chart_files()), DEFAULT_MTIME)?;
     write_atomically(&target, &bytes)?;
     let on_disk = std::fs::read(&target)?;
     assert_eq!(sha256_hex(&on_disk), sha256_hex(&bytes));

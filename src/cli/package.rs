@@ -1,10 +1,11 @@
 //! `skiff package CHART [-d DIR] [--version V] [--app-version V]`.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::chart::{Chart, load_chart};
+use crate::chart::load_chart;
 use crate::error::{Error, Result};
 use crate::lint;
 use crate::package::archive::{DEFAULT_MTIME, source_date_epoch};
@@ -45,9 +46,13 @@ pub fn run(args: &PackageArgs) -> Result<i32> {
         mtime,
     };
     // Check the chart as packaged: `chart.version` may be the new --version.
-    let packed = pack(&chart, &opts)?;
+    let mut packed = pack(&chart, &opts)?;
     if !args.skip_lint {
-        refuse_lint_errors(args, &packed.chart)?;
+        refuse_lint_errors(
+            args,
+            packed.source.clone(),
+            std::mem::take(&mut packed.files),
+        )?;
     }
     std::fs::create_dir_all(&args.destination).map_err(|e| Error::Write {
         path: args.destination.clone(),
@@ -66,13 +71,12 @@ pub fn run(args: &PackageArgs) -> Result<i32> {
 }
 
 /// Lints the chart as packaged; lint errors refuse it (warnings do not).
-fn refuse_lint_errors(args: &PackageArgs, packaged: &Chart) -> Result<()> {
-    let report = lint::lint_files(
-        &args.chart,
-        packaged.source.clone(),
-        packaged.files.clone(),
-        &RenderOptions::default(),
-    )?;
+fn refuse_lint_errors(
+    args: &PackageArgs,
+    source: PathBuf,
+    files: BTreeMap<String, Vec<u8>>,
+) -> Result<()> {
+    let report = lint::lint_files(&args.chart, source, files, &RenderOptions::default())?;
     let errors = report.summary().errors;
     if errors == 0 {
         return Ok(());

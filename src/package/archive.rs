@@ -130,9 +130,9 @@ pub fn source_date_epoch() -> Result<Option<u64>, WriteArchiveError> {
 /// Writes `files` (paths relative to the chart root, `/`-separated) as a
 /// gzip'd tar under `<chart_name>/`, byte-for-byte reproducible: the order of
 /// `files` does not matter, only the paths, contents and `mtime` do.
-pub fn write_chart_archive(
+pub fn write_chart_archive<'a>(
     chart_name: &str,
-    files: &[(String, Vec<u8>)],
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     mtime: u64,
 ) -> Result<Vec<u8>, WriteArchiveError> {
     check_chart_name(chart_name)?;
@@ -159,27 +159,28 @@ pub fn write_chart_archive(
 
 /// Validates the files and returns them in archive order: `Chart.yaml`
 /// first, then the rest sorted by path.
-fn ordered_files(files: &[(String, Vec<u8>)]) -> Result<Vec<(&str, &[u8])>, WriteArchiveError> {
-    if files.len() > MAX_ENTRIES {
+fn ordered_files<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Result<Vec<(&'a str, &'a [u8])>, WriteArchiveError> {
+    let mut ordered: Vec<(&str, &[u8])> = files.into_iter().collect();
+    if ordered.len() > MAX_ENTRIES {
         return Err(WriteArchiveError::TooManyFiles {
-            count: files.len(),
+            count: ordered.len(),
             limit: MAX_ENTRIES,
         });
     }
-    let mut ordered: Vec<(&str, &[u8])> = Vec::with_capacity(files.len());
     let mut total: u64 = 0;
-    for (path, data) in files {
+    for (path, data) in &ordered {
         check_path(path)?;
         let size = data.len() as u64;
         if size > MAX_FILE_SIZE {
             return Err(WriteArchiveError::FileTooLarge {
-                path: path.clone(),
+                path: (*path).to_owned(),
                 size,
                 limit: MAX_FILE_SIZE,
             });
         }
         total += size;
-        ordered.push((path.as_str(), data.as_slice()));
     }
     if total >= MAX_TOTAL_SIZE {
         return Err(WriteArchiveError::TotalTooLarge {
@@ -375,10 +376,8 @@ mod tests {
         ));
     }
 
-    fn files(list: &[(&str, &str)]) -> Vec<(String, Vec<u8>)> {
-        list.iter()
-            .map(|(p, d)| ((*p).to_owned(), d.as_bytes().to_vec()))
-            .collect()
+    fn files<'a>(list: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a [u8])> {
+        list.iter().map(|(p, d)| (*p, d.as_bytes())).collect()
     }
 
     #[test]
@@ -387,7 +386,7 @@ mod tests {
         for name in ["", ".", "..", "a/b", "a\\b"] {
             assert!(
                 matches!(
-                    write_chart_archive(name, &ok, DEFAULT_MTIME),
+                    write_chart_archive(name, ok.clone(), DEFAULT_MTIME),
                     Err(WriteArchiveError::BadChartName { .. })
                 ),
                 "{name:?}"
@@ -397,7 +396,7 @@ mod tests {
             let f = files(&[("Chart.yaml", ""), (path, "")]);
             assert!(
                 matches!(
-                    write_chart_archive("a", &f, DEFAULT_MTIME),
+                    write_chart_archive("a", f, DEFAULT_MTIME),
                     Err(WriteArchiveError::BadPath { .. })
                 ),
                 "{path:?}"
@@ -405,35 +404,32 @@ mod tests {
         }
         let dup = files(&[("Chart.yaml", ""), ("x", "1"), ("x", "2")]);
         assert!(matches!(
-            write_chart_archive("a", &dup, DEFAULT_MTIME),
+            write_chart_archive("a", dup, DEFAULT_MTIME),
             Err(WriteArchiveError::DuplicatePath { path }) if path == "x"
         ));
         let conflict = files(&[("Chart.yaml", ""), ("x", "1"), ("x/y", "2")]);
         assert!(matches!(
-            write_chart_archive("a", &conflict, DEFAULT_MTIME),
+            write_chart_archive("a", conflict, DEFAULT_MTIME),
             Err(WriteArchiveError::FileDirConflict { .. })
         ));
         assert!(matches!(
-            write_chart_archive("a", &files(&[("values.yaml", "")]), DEFAULT_MTIME),
+            write_chart_archive("a", files(&[("values.yaml", "")]), DEFAULT_MTIME),
             Err(WriteArchiveError::MissingChartYaml)
         ));
         assert!(matches!(
-            write_chart_archive("a", &ok, MAX_MTIME + 1),
+            write_chart_archive("a", ok, MAX_MTIME + 1),
             Err(WriteArchiveError::MtimeTooLarge { .. })
         ));
-        let big = vec![(
-            "Chart.yaml".to_owned(),
-            vec![b'x'; usize::try_from(MAX_FILE_SIZE).unwrap_or(0) + 1],
-        )];
+        let big = vec![b'x'; usize::try_from(MAX_FILE_SIZE).unwrap_or(0) + 1];
         assert!(matches!(
-            write_chart_archive("a", &big, DEFAULT_MTIME),
+            write_chart_archive("a", [("Chart.yaml", big.as_slice())], DEFAULT_MTIME),
             Err(WriteArchiveError::FileTooLarge { .. })
         ));
     }
 
     #[test]
     fn gzip_header_is_fixed() {
-        let bytes = write_chart_archive("a", &files(&[("Chart.yaml", "x")]), 1).unwrap_or_default();
+        let bytes = write_chart_archive("a", files(&[("Chart.yaml", "x")]), 1).unwrap_or_default();
         // magic, deflate, no flags, mtime 0, XFL 0 (neither the fastest nor
         // the best level; Go writes the same for its default), OS 255
         assert_eq!(&bytes[..10], &[0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);

@@ -8,6 +8,7 @@
 //! author's text and only rewrites the one line it must (see
 //! [`chart_yaml_with`]).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_yaml::Value;
@@ -67,8 +68,10 @@ pub struct PackedChart {
     pub bytes: Vec<u8>,
     /// Lowercase hex SHA-256 of `bytes`, as a repository index records it.
     pub sha256: String,
-    /// The chart as packaged (Chart.yaml rewritten), for the lint check.
-    pub chart: Chart,
+    /// Where the chart was loaded from, and its files as packaged
+    /// (Chart.yaml rewritten), for the lint check.
+    pub source: PathBuf,
+    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 /// Builds the archive of `chart`; see the module docs.
@@ -107,17 +110,12 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
         message: p.message,
     })?;
 
-    let mut packaged = chart.clone();
-    packaged
-        .files
-        .insert("Chart.yaml".into(), chart_yaml.into_bytes());
-    packaged.metadata = metadata.clone();
-    let files: Vec<(String, Vec<u8>)> = packaged
-        .files
+    let mut files = chart.files.clone();
+    files.insert("Chart.yaml".into(), chart_yaml.into_bytes());
+    let entries = files
         .iter()
-        .map(|(path, data)| (path.clone(), data.clone()))
-        .collect();
-    let bytes = write_chart_archive(&metadata.name, &files, opts.mtime).map_err(|source| {
+        .map(|(path, data)| (path.as_str(), data.as_slice()));
+    let bytes = write_chart_archive(&metadata.name, entries, opts.mtime).map_err(|source| {
         PackageError::Archive {
             chart: chart.source.clone(),
             source,
@@ -130,7 +128,8 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
         version: metadata.version,
         bytes,
         sha256,
-        chart: packaged,
+        source: chart.source.clone(),
+        files,
     })
 }
 
