@@ -537,3 +537,20 @@ fn the_release_byte_cap_spans_subcharts() {
     opts.limits.release_bytes = 200;
     assert!(skiff::release::render(&chart, &opts).is_ok());
 }
+
+#[test]
+fn dependency_update_names_the_bad_line_and_refuses_an_archive() {
+    let dir = chart(&[("Chart.yaml", "apiVersion: v2\nname: c\nversion: nope\n")]);
+    common::fails_with(
+        &["dependency", "update", common::path_str(dir.path())],
+        &["Chart.yaml:3: version \"nope\" is not SemVer 2"],
+    );
+    common::fails_with(
+        &[
+            "dependency",
+            "update",
+            "tests/fixtures/deps/parent/charts/db-2.1.3.tgz",
+        ],
+        &["not a chart folder; dependencies are updated in an unpacked chart"],
+    );
+}

@@ -92,10 +92,13 @@ fn read_metadata(chart_dir: &Path) -> Result<Metadata, DependencyError> {
         path: path.clone(),
         source,
     })?;
-    Metadata::parse(&text).map_err(|p| DependencyError::Chart {
+    // The same error as loading the chart gives: with the line.
+    let metadata = Metadata::parse(&text).map_err(|p| ChartError::Metadata {
         path,
+        line: p.line,
         message: p.message,
-    })
+    })?;
+    Ok(metadata)
 }
 
 /// The status of each dependency of the chart at `chart_path` (a folder or .tgz).
