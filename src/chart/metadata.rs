@@ -136,7 +136,7 @@ impl Metadata {
                 "version is required (a SemVer 2 version such as 0.1.0)".into(),
             );
         }
-        if let Err(e) = semver::Version::parse(self.version.trim_start_matches('v')) {
+        if let Err(e) = parse_chart_version(&self.version) {
             return problem(
                 "version",
                 format!(
@@ -171,8 +171,14 @@ impl Metadata {
 
     /// The version as parsed SemVer (checked at load time).
     pub fn semver(&self) -> Option<semver::Version> {
-        semver::Version::parse(self.version.trim_start_matches('v')).ok()
+        parse_chart_version(&self.version).ok()
     }
+}
+
+/// A chart version: SemVer 2 with an optional leading `v`, as Helm reads
+/// Chart.yaml's `version` (one `v`: `vv1.0.0` is not a version).
+pub fn parse_chart_version(text: &str) -> Result<semver::Version, semver::Error> {
+    semver::Version::parse(text.strip_prefix('v').unwrap_or(text))
 }
 
 /// The 1-based line where a top-level key is written, for error messages.
@@ -211,6 +217,19 @@ mod tests {
             .unwrap();
         assert_eq!(m.name, "demo");
         assert_eq!(m.app_version.as_deref(), Some("1.0"));
+    }
+
+    #[test]
+    fn a_chart_version_may_start_with_one_v() {
+        assert_eq!(
+            parse_chart_version("v1.2.3").ok(),
+            Some(semver::Version::new(1, 2, 3))
+        );
+        assert!(parse_chart_version("1.2.3-rc.1").is_ok());
+        // Loading, lint and packaging all read it the same way now; loading
+        // once stripped every leading `v`.
+        assert!(parse_chart_version("vv1.2.3").is_err());
+        assert!(Metadata::parse("apiVersion: v2\nname: a\nversion: vv1.0.0\n").is_err());
     }
 
     #[test]

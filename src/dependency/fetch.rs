@@ -7,6 +7,7 @@ use std::io::Read as _;
 use std::time::Duration;
 
 use crate::chart::archive::MAX_TOTAL_SIZE;
+use crate::chart::metadata::parse_chart_version;
 use crate::package::sha256_hex;
 
 /// An index.yaml over this is refused (Helm's own repositories stay far below).
@@ -43,7 +44,7 @@ pub fn from_repository(
         .iter()
         .filter_map(|e| {
             let version = text(e, "version")?;
-            let parsed = semver::Version::parse(version.trim_start_matches('v')).ok()?;
+            let parsed = parse_chart_version(&version).ok()?;
             accepts(&version).then_some((parsed, e))
         })
         .collect();

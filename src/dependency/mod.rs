@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use self::lock::{Lock, Locked};
 use crate::chart::constraint::Constraint;
 use crate::chart::metadata::Dependency;
+use crate::chart::metadata::parse_chart_version;
 use crate::chart::{Chart, ChartError, Metadata, load_chart};
 use crate::package::{PackOptions, pack, write_atomically};
 
@@ -269,8 +270,7 @@ fn resolve_one(
     let accepts = |version: &str| -> bool {
         match exact {
             Some(want) => version == want,
-            None => semver::Version::parse(version.trim_start_matches('v'))
-                .is_ok_and(|v| constraint.matches(&v)),
+            None => parse_chart_version(version).is_ok_and(|v| constraint.matches(&v)),
         }
     };
     let repo = dep.repository.trim();

@@ -44,6 +44,7 @@ use serde_yaml::{Mapping, Value};
 
 use super::archive::DEFAULT_MTIME;
 use super::digest::sha256_hex;
+use crate::chart::metadata::parse_chart_version;
 use crate::chart::{ChartError, chart_from_archive, read_archive_file};
 
 /// The file name Helm reads from a repository's base URL.
@@ -390,7 +391,7 @@ fn index_text(entries: BTreeMap<String, Vec<Entry>>, generated: Value) -> String
 /// SemVer order, newest first; versions that are not SemVer go last, in
 /// text order, so the order is total and deterministic.
 fn newest_first(a: &str, b: &str) -> std::cmp::Ordering {
-    let parse = |v: &str| semver::Version::parse(v.trim_start_matches('v')).ok();
+    let parse = |v: &str| parse_chart_version(v).ok();
     match (parse(a), parse(b)) {
         (Some(x), Some(y)) => y.cmp(&x).then_with(|| a.cmp(b)),
         (Some(_), None) => std::cmp::Ordering::Less,

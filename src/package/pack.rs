@@ -15,6 +15,7 @@ use serde_yaml::Value;
 
 use super::archive::{WriteArchiveError, write_chart_archive};
 use super::digest::sha256_hex;
+use crate::chart::metadata::parse_chart_version;
 use crate::chart::{Chart, Metadata};
 
 /// Why a chart was not packaged.
@@ -135,7 +136,7 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
 
 /// The same rule as Chart.yaml's `version` (SemVer 2, an optional leading `v`).
 fn check_version(version: &str) -> Result<(), PackageError> {
-    semver::Version::parse(version.trim_start_matches('v'))
+    parse_chart_version(version)
         .map(|_| ())
         .map_err(|e| PackageError::BadVersion {
             value: version.to_owned(),

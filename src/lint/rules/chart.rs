@@ -17,6 +17,7 @@ use super::{
     VALUES_YAML,
 };
 use crate::chart::constraint::Constraint;
+use crate::chart::metadata::parse_chart_version;
 use crate::chart::{ChartError, Metadata};
 use crate::lint::names::is_label_text;
 use crate::lint::settings::SETTINGS_FILE;
@@ -153,7 +154,7 @@ pub(crate) fn check_chart_yaml(
             CHART_VERSION.hint.into(),
         ),
         Some(v) => {
-            if let Err(e) = semver::Version::parse(v.strip_prefix('v').unwrap_or(&v)) {
+            if let Err(e) = parse_chart_version(&v) {
                 sink.file(
                     &CHART_VERSION,
                     FILE,
