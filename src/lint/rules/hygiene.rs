@@ -18,10 +18,9 @@ use crate::lint::{Objects, Sink, object_label};
 use crate::manifest::Manifest;
 
 pub(crate) fn check(objects: &Objects<'_>, sink: &mut Sink<'_>) {
-    for m in objects.manifests {
-        let Some(workload) = Workload::of(m) else {
-            continue;
-        };
+    // The index holds every workload, in manifest order.
+    for workload in &objects.index.workloads {
+        let m = workload.manifest;
         for (list, c) in workload.containers() {
             let name = container_name(c);
             let what = if list == "containers" {
@@ -29,11 +28,11 @@ pub(crate) fn check(objects: &Objects<'_>, sink: &mut Sink<'_>) {
             } else {
                 "init container"
             };
-            resources(&workload, c, what, name, sink);
+            resources(workload, c, what, name, sink);
             if list == "containers" && workload.is_long_running() {
-                probes(&workload, c, name, sink);
+                probes(workload, c, name, sink);
             }
-            security(&workload, c, what, name, sink);
+            security(workload, c, what, name, sink);
             if let Some(problem) = c
                 .get("image")
                 .and_then(Value::as_str)

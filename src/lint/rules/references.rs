@@ -171,13 +171,12 @@ fn references(workload: &Workload<'_>) -> Vec<Reference> {
 pub(crate) fn check(objects: &Objects<'_>, settings: &Settings, sink: &mut Sink<'_>) {
     let secrets = created(objects, Target::Secret);
     let config_maps = created(objects, Target::ConfigMap);
-    for m in objects.manifests {
-        let Some(workload) = Workload::of(m) else {
-            continue;
-        };
+    // The index holds every workload, in manifest order.
+    for workload in &objects.index.workloads {
+        let m = workload.manifest;
         let ns = objects.namespace_of(m);
         let mut reported = BTreeSet::new();
-        for r in references(&workload) {
+        for r in references(workload) {
             let (rule, exists, external): (&Rule, bool, bool) = match r.target {
                 Target::Secret => (
                     &SECRET_REF,
