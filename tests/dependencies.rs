@@ -120,12 +120,46 @@ fn condition_and_tags_enable_and_disable_subcharts() {
         on.contains("# Source: parent/charts/metrics/templates/config.yaml"),
         "{on}"
     );
-    // A condition that resolves wins over tags.
+    // metrics has no condition, so metrics.enabled means nothing to it.
     let both = render(&[p, "--set", "tags.monitoring=true,metrics.enabled=false"]);
     assert!(
         both.contains("charts/metrics/"),
         "metrics has no condition:\n{both}"
     );
+}
+
+/// Helm's rule: a condition that resolves to a boolean wins over tags.
+#[test]
+fn a_condition_that_resolves_wins_over_tags() {
+    let dir = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: sub\n    version: 1.0.0\n    condition: sub.enabled\n    tags: [extras]\n",
+        ),
+        (
+            "templates/x.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n",
+        ),
+        (
+            "charts/sub/Chart.yaml",
+            "apiVersion: v2\nname: sub\nversion: 1.0.0\n",
+        ),
+        (
+            "charts/sub/templates/y.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sub\n",
+        ),
+    ]);
+    let p = common::path_str(dir.path());
+    let off = render(&[p, "--set", "tags.extras=true,sub.enabled=false"]);
+    assert!(!off.contains("charts/sub/"), "{off}");
+    let on = render(&[p, "--set", "tags.extras=false,sub.enabled=true"]);
+    assert!(
+        on.contains("# Source: app/charts/sub/templates/y.yaml"),
+        "{on}"
+    );
+    // Without the condition set, the tag decides.
+    let tagged_off = render(&[p, "--set", "tags.extras=false"]);
+    assert!(!tagged_off.contains("charts/sub/"), "{tagged_off}");
 }
 
 #[test]

@@ -400,18 +400,22 @@ fn context_lines_follow_u() {
 #[test]
 fn colour_is_off_off_a_terminal_and_on_when_asked() {
     let args = [CHART, CHART, "--new-values", &values("image")];
-    let (_, plain, _) = run(&args);
-    assert!(!plain.contains('\x1b'));
-    let (_, coloured, _) = run(&[&args[..], &["--color", "always"]].concat());
+    // Not a terminal: no colour.
+    let (code, plain, _) = run(&args);
+    assert_eq!(code, 1);
+    assert!(
+        plain.contains("changed") && !plain.contains('\x1b'),
+        "{plain}"
+    );
+    let (code, coloured, _) = run(&[&args[..], &["--color", "always"]].concat());
+    assert_eq!(code, 1);
     assert!(coloured.contains("\x1b[33mchanged\x1b[0m"), "{coloured}");
-    let out = skiff()
-        .arg("diff")
-        .args(args)
-        .args(["--color", "never"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(!String::from_utf8_lossy(&out.stdout).contains('\x1b'));
+    let (code, never, _) = run(&[&args[..], &["--color", "never"]].concat());
+    assert_eq!(code, 1);
+    assert!(
+        never.contains("changed") && !never.contains('\x1b'),
+        "{never}"
+    );
 }
 
 #[test]
