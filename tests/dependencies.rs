@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 
 use common::{chart, fixture, skiff};
@@ -384,47 +382,6 @@ fn build_reproduces_charts_from_the_lock_and_refuses_an_out_of_date_lock() -> Te
     Ok(())
 }
 
-/// Serves `root` over HTTP on 127.0.0.1 (GET only) until the test ends.
-fn serve(root: PathBuf) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let addr = listener.local_addr().expect("local addr");
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut line = String::new();
-            let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
-            if reader.read_line(&mut line).is_err() {
-                continue;
-            }
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).map_or(true, |n| n == 0) || header == "\r\n" {
-                    break;
-                }
-            }
-            let path = line.split_whitespace().nth(1).unwrap_or("/");
-            let file = root.join(path.trim_start_matches('/'));
-            let response = match std::fs::read(&file) {
-                Ok(body) => {
-                    let mut r = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    )
-                    .into_bytes();
-                    r.extend(body);
-                    r
-                }
-                Err(_) => {
-                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-                        .to_vec()
-                }
-            };
-            let _ = stream.write_all(&response);
-        }
-    });
-    format!("http://{addr}")
-}
-
 #[test]
 fn update_from_a_loopback_http_repository_checks_the_digest() -> TestResult {
     let repo = tempfile::tempdir()?;
@@ -440,7 +397,7 @@ fn update_from_a_loopback_http_repository_checks_the_digest() -> TestResult {
         .arg(repo.path())
         .assert()
         .success();
-    let url = serve(repo.path().to_path_buf());
+    let url = common::http::serve(repo.path().to_path_buf())?;
     let dir = chart(&[
         (
             "Chart.yaml",

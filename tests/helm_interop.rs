@@ -4,14 +4,12 @@
 //! `helm pull` with the digest checked), and `skiff show` on a
 //! `helm package` archive.
 //!
-//! Helm comes from `scripts/install-tools.sh` (`source scripts/tools-env.sh`
-//! puts it on PATH). With `CI=true` a missing helm fails these tests; locally
+//! Helm comes from `scripts/install-tools.sh` (`.cache/tools/bin`, or
+//! `$SKIFF_TOOLS/bin`, or PATH). With `CI=true` a missing helm fails these tests; locally
 //! they print a notice and pass.
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -53,56 +51,6 @@ fn run(cmd: &mut Command) -> Result<String, Box<dyn std::error::Error>> {
         .into());
     }
     Ok(String::from_utf8(out.stdout)?)
-}
-
-/// Serves the files of `root` over HTTP on 127.0.0.1 (GET only, one
-/// request per connection) from a background thread; returns the base URL.
-fn serve(root: PathBuf) -> Result<String, Box<dyn std::error::Error>> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let _ = respond(stream, &root);
-        }
-    });
-    Ok(format!("http://{addr}"))
-}
-
-fn respond(mut stream: TcpStream, root: &Path) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut request = String::new();
-    reader.read_line(&mut request)?;
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header == "\r\n" || header == "\n" {
-            break;
-        }
-    }
-    let path = request.split_whitespace().nth(1).unwrap_or("/");
-    let path = path
-        .split('?')
-        .next()
-        .unwrap_or("/")
-        .trim_start_matches('/');
-    let safe = !path.is_empty() && path.split('/').all(|c| !c.is_empty() && c != "..");
-    let body = if safe {
-        std::fs::read(root.join(path)).ok()
-    } else {
-        None
-    };
-    let (status, body) = match body {
-        Some(b) => ("200 OK", b),
-        None => ("404 Not Found", b"not found\n".to_vec()),
-    };
-    write!(
-        stream,
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n",
-        body.len()
-    )?;
-    stream.write_all(&body)?;
-    stream.flush()?;
-    let _ = reader.read(&mut [0u8; 1]);
-    Ok(())
 }
 
 const CHART_YAML: &str = "apiVersion: v2\nname: demo\nversion: 0.1.0\nappVersion: \"1.0\"\ndescription: Demo chart.\nkeywords: [web]\nmaintainers:\n  - name: Ada\n    email: ada@example.com\nannotations:\n  example.com/team: platform\n";
@@ -163,7 +111,7 @@ fn helm_uses_a_repository_indexed_by_skiff() -> TestResult {
             .assert()
             .success();
     }
-    let url = serve(repo.path().to_path_buf())?;
+    let url = common::http::serve(repo.path().to_path_buf())?;
     skiff()
         .args(["repo", "index", path_str(repo.path()), "--url", &url])
         .assert()

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod http;
 pub mod manifests;
 pub mod yaml_cases;
 
