@@ -119,14 +119,7 @@ fn coalesce(node: &Node<'_>, values: &mut Values) {
         if let Some(Value::Object(set)) = values.get(&child.name) {
             merge_into(&mut merged, set);
         }
-        if let Some(Value::Object(global)) = values.get(GLOBAL) {
-            let mut g = match merged.get(GLOBAL) {
-                Some(Value::Object(g)) => g.clone(),
-                _ => Values::new(),
-            };
-            merge_into(&mut g, global);
-            merged.insert(GLOBAL.into(), Value::Object(g));
-        }
+        merge_global(&mut merged, values);
         coalesce(child, &mut merged);
         values.insert(child.name.clone(), Value::Object(merged));
     }
@@ -261,7 +254,14 @@ pub fn scoped_layer(layer: &Layer, name: &str) -> Layer {
         Some(Value::Object(m)) => m.clone(),
         _ => Values::new(),
     };
-    if let Some(Value::Object(global)) = layer.values.get(GLOBAL) {
+    merge_global(&mut values, &layer.values);
+    layer.narrowed(values, name)
+}
+
+/// Merges the parent's `global` over the subchart's own `global`, as Helm
+/// passes globals down.
+fn merge_global(values: &mut Values, parent: &Values) {
+    if let Some(Value::Object(global)) = parent.get(GLOBAL) {
         let mut g = match values.get(GLOBAL) {
             Some(Value::Object(g)) => g.clone(),
             _ => Values::new(),
@@ -269,5 +269,4 @@ pub fn scoped_layer(layer: &Layer, name: &str) -> Layer {
         merge_into(&mut g, global);
         values.insert(GLOBAL.into(), Value::Object(g));
     }
-    layer.narrowed(values, name)
 }
