@@ -545,3 +545,41 @@ fn dependency_update_names_the_bad_line_and_refuses_an_archive() {
         &["not a chart folder; dependencies are updated in an unpacked chart"],
     );
 }
+
+/// What a repository index can lack, each refused with the index named.
+#[test]
+fn a_repository_index_without_the_chart_version_url_or_digest_is_refused() -> TestResult {
+    let repo = tempfile::tempdir()?;
+    let url = common::http::serve(repo.path().to_path_buf())?;
+    let dir = chart(&[(
+        "Chart.yaml",
+        &format!(
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: db\n    version: ~2.1.0\n    repository: {url}\n"
+        ),
+    )]);
+    let cases = [
+        ("apiVersion: v1\nentries: {}\n", "has no chart named \"db\""),
+        (
+            "apiVersion: v1\nentries:\n  db:\n    - version: 1.0.0\n      urls: [db-1.0.0.tgz]\n      digest: abc\n",
+            "has no version of \"db\" that satisfies the constraint",
+        ),
+        (
+            "apiVersion: v1\nentries:\n  db:\n    - version: 2.1.3\n      digest: abc\n",
+            "db 2.1.3 lists no urls",
+        ),
+        (
+            "apiVersion: v1\nentries:\n  db:\n    - version: 2.1.3\n      urls: [db-2.1.3.tgz]\n",
+            "db 2.1.3 has no digest, so the download cannot be verified",
+        ),
+    ];
+    for (index, message) in cases {
+        std::fs::write(repo.path().join("index.yaml"), index)?;
+        update(dir.path())
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(format!("{url}/index.yaml")))
+            .stderr(predicate::str::contains(message));
+        assert!(!dir.path().join("Chart.lock").exists());
+    }
+    Ok(())
+}

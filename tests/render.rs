@@ -623,3 +623,39 @@ fn a_file_that_is_not_an_archive_is_named_once() {
     );
     assert_eq!(stderr.matches("bad.tgz").count(), 1, "{stderr}");
 }
+
+/// Filters and `files` methods that refuse their input stop the render
+/// with the template, line and reason.
+#[test]
+fn filter_and_files_errors_name_the_template() {
+    let cases = [
+        ("{{ \"a: [\" | fromyaml }}", "fromyaml: not valid YAML"),
+        ("{{ \"{nope\" | fromjson }}", "fromjson: not valid JSON"),
+        ("{{ \"!!\" | b64decode }}", "b64decode: not base64"),
+        (
+            "{{ \"//8=\" | b64decode }}",
+            "b64decode: the decoded bytes are not UTF-8 text",
+        ),
+        (
+            "{{ files.get(\"bin.dat\") }}",
+            "files.get(\"bin.dat\"): not UTF-8 text; use files.as_secrets",
+        ),
+        (
+            "{{ files.as_config(\"*.dat\") }}",
+            "files.as_config: \"bin.dat\" is not UTF-8 text",
+        ),
+        ("{{ files.glob(\"[\") }}", "bad glob \"[\""),
+        ("{{ files.nope() }}", "files has no method \"nope\""),
+    ];
+    for (template, message) in cases {
+        let dir = chart(&[
+            ("Chart.yaml", CHART_YAML),
+            ("templates/x.yaml", &format!("a: 1\n# {template}\n")),
+        ]);
+        std::fs::write(dir.path().join("bin.dat"), b"\xff\xfe").unwrap();
+        fails_with(
+            &["render", dir.path().to_str().unwrap()],
+            &["templates/x.yaml:2", message],
+        );
+    }
+}
