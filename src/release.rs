@@ -260,10 +260,7 @@ impl<'c> Renderer<'c> {
     /// thread that parsed it, and only the text is kept (see
     /// [`manifest::Written`]). Errors are those of [`Renderer::render`].
     pub fn render_written(&self, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
-        self.render_objects(opts, None, &|source, text| {
-            let parsed = manifest::parse_file(source, text)?;
-            Ok(parsed.iter().map(Written::new).collect())
-        })
+        self.render_objects(opts, None, &manifest::write_file)
     }
 
     /// Renders with the user's layers, read from `opts.values` when None

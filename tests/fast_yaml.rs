@@ -1,6 +1,8 @@
 //! The fast YAML path (`manifest::fast::parse_stream`) against serde_yaml:
 //! whenever the fast path answers, it must give exactly serde_yaml's
 //! documents, and it must answer for everything the charts here render.
+//! The stream writer (`manifest::write_file`, what `skiff render` prints)
+//! must give the tree path's bytes, kinds, names and errors on every text.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +12,7 @@ use serde_yaml::Value;
 use skiff::chart::load_chart;
 use skiff::manifest::emit::{to_string, write_yaml};
 use skiff::manifest::fast::parse_stream;
+use skiff::manifest::{Ordered, Written, parse_file, write_file};
 use skiff::release::{self, RenderOptions};
 
 mod common;
@@ -29,8 +32,42 @@ fn same(a: &[Value], b: &[Value]) -> bool {
     format!("{a:?}") == format!("{b:?}")
 }
 
-/// Checks fast == serde_yaml when the fast path answers; whether it did.
+/// What `skiff render` keeps of each object, or the error's text.
+fn printed(
+    written: Result<Vec<Written>, impl std::fmt::Display>,
+) -> Result<Vec<[String; 4]>, String> {
+    written
+        .map(|docs| {
+            docs.into_iter()
+                .map(|w| {
+                    [
+                        w.source.clone(),
+                        w.kind().to_string(),
+                        w.name().to_string(),
+                        w.text,
+                    ]
+                })
+                .collect()
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// The stream writer gives exactly what parsing then writing gives.
+fn check_written(text: &str) {
+    let streamed = printed(write_file("c/templates/t.yaml", text));
+    let tree = printed(
+        parse_file("c/templates/t.yaml", text).map(|docs| docs.iter().map(Written::new).collect()),
+    );
+    assert_eq!(
+        streamed, tree,
+        "stream writer differs from the tree path on {text:?}"
+    );
+}
+
+/// Checks fast == serde_yaml when the fast path answers, and the stream
+/// writer against the tree path; whether the fast path answered.
 fn check(text: &str) -> bool {
+    check_written(text);
     let Some(fast) = parse_stream(text) else {
         return false;
     };

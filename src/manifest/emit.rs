@@ -90,17 +90,23 @@ fn write_sequence(out: &mut String, seq: &[Value], indent: usize, first_inline: 
             push_indent(out, indent);
         }
         out.push('-');
-        match item {
-            Value::Mapping(map) if !map.is_empty() => {
-                out.push(' ');
-                write_mapping(out, map, indent + 2, true);
-            }
-            Value::Sequence(inner) if !inner.is_empty() => {
-                out.push(' ');
-                write_sequence(out, inner, indent + 2, true);
-            }
-            _ => write_after_indicator(out, item, indent, true),
+        write_after_dash(out, item, indent);
+    }
+}
+
+/// Writes a sequence item right after its `-` at column `indent`: a
+/// mapping or sequence starts on the same line (`- key: v`, `- - x`).
+pub(crate) fn write_after_dash(out: &mut String, item: &Value, indent: usize) {
+    match item {
+        Value::Mapping(map) if !map.is_empty() => {
+            out.push(' ');
+            write_mapping(out, map, indent + 2, true);
         }
+        Value::Sequence(inner) if !inner.is_empty() => {
+            out.push(' ');
+            write_sequence(out, inner, indent + 2, true);
+        }
+        _ => write_after_indicator(out, item, indent, true),
     }
 }
 
@@ -109,7 +115,12 @@ fn write_sequence(out: &mut String, seq: &[Value], indent: usize, first_inline: 
 /// asks for a block sequence to be indented by 2 instead of the compact
 /// kubectl form; it is used where the compact form is not allowed or is
 /// unclear to readers (after a tag, after an explicit-key `:`).
-fn write_after_indicator(out: &mut String, value: &Value, indent: usize, nested_seq_indent: bool) {
+pub(crate) fn write_after_indicator(
+    out: &mut String,
+    value: &Value,
+    indent: usize,
+    nested_seq_indent: bool,
+) {
     match value {
         Value::Mapping(map) if !map.is_empty() => {
             out.push('\n');
@@ -139,15 +150,20 @@ fn write_after_indicator(out: &mut String, value: &Value, indent: usize, nested_
 /// block's content lines go at column `block_indent`.
 fn write_scalar_line(out: &mut String, value: &Value, block_indent: usize) {
     match value {
-        Value::String(s) => match string_style(s) {
-            Style::Literal => write_literal(out, s, block_indent),
-            style => {
-                write_string_inline(out, s, style);
-                out.push('\n');
-            }
-        },
+        Value::String(s) => write_str_line(out, s, block_indent),
         other => {
             write_inline_scalar(out, other);
+            out.push('\n');
+        }
+    }
+}
+
+/// [`write_scalar_line`] for a string.
+pub(crate) fn write_str_line(out: &mut String, s: &str, block_indent: usize) {
+    match string_style(s) {
+        Style::Literal => write_literal(out, s, block_indent),
+        style => {
+            write_string_inline(out, s, style);
             out.push('\n');
         }
     }
@@ -172,25 +188,28 @@ fn write_inline_scalar(out: &mut String, value: &Value) {
 /// true, or writes nothing and returns false when the key needs the explicit
 /// `? ` form: collections, tagged values, multi-line strings, and keys over
 /// YAML's 1024-character limit for implicit keys.
-fn write_simple_key(out: &mut String, key: &Value) -> bool {
+pub(crate) fn write_simple_key(out: &mut String, key: &Value) -> bool {
     match key {
-        Value::String(s) => {
-            if s.len() > 1000 {
-                return false;
-            }
-            let style = match string_style(s) {
-                Style::Literal => Style::DoubleQuoted,
-                style => style,
-            };
-            write_string_inline(out, s, style);
-            true
-        }
+        Value::String(s) => write_str_key(out, s),
         Value::Null | Value::Bool(_) | Value::Number(_) => {
             write_inline_scalar(out, key);
             true
         }
         Value::Sequence(_) | Value::Mapping(_) | Value::Tagged(_) => false,
     }
+}
+
+/// [`write_simple_key`] for a string key.
+pub(crate) fn write_str_key(out: &mut String, s: &str) -> bool {
+    if s.len() > 1000 {
+        return false;
+    }
+    let style = match string_style(s) {
+        Style::Literal => Style::DoubleQuoted,
+        style => style,
+    };
+    write_string_inline(out, s, style);
+    true
 }
 
 /// Flow style, used only for explicit (complex) keys: strings are always
@@ -408,7 +427,7 @@ fn write_literal(out: &mut String, s: &str, indent: usize) {
     }
 }
 
-fn push_indent(out: &mut String, n: usize) {
+pub(crate) fn push_indent(out: &mut String, n: usize) {
     const SPACES: &str = "                                                                ";
     let mut left = n;
     while left > 0 {
@@ -449,20 +468,38 @@ pub(crate) fn string_style(s: &str) -> Style {
     let mut has_break = false;
     let mut has_tab = false;
     let mut space_before_break = false;
-    let mut prev = '\0';
-    for c in s.chars() {
-        match c {
-            '\n' => {
-                has_break = true;
-                if prev == ' ' || prev == '\t' {
-                    space_before_break = true;
+    if s.is_ascii() {
+        let mut prev = 0u8;
+        for &b in s.as_bytes() {
+            match b {
+                b'\n' => {
+                    has_break = true;
+                    if prev == b' ' || prev == b'\t' {
+                        space_before_break = true;
+                    }
                 }
+                b'\t' => has_tab = true,
+                0..=0x1f | 0x7f => return Style::DoubleQuoted,
+                _ => {}
             }
-            '\t' => has_tab = true,
-            c if is_non_printable(c) => return Style::DoubleQuoted,
-            _ => {}
+            prev = b;
         }
-        prev = c;
+    } else {
+        let mut prev = '\0';
+        for c in s.chars() {
+            match c {
+                '\n' => {
+                    has_break = true;
+                    if prev == ' ' || prev == '\t' {
+                        space_before_break = true;
+                    }
+                }
+                '\t' => has_tab = true,
+                c if is_non_printable(c) => return Style::DoubleQuoted,
+                _ => {}
+            }
+            prev = c;
+        }
     }
     if has_break {
         let body = s.trim_end_matches('\n');
@@ -476,11 +513,34 @@ pub(crate) fn string_style(s: &str) -> Style {
     if has_tab {
         return Style::DoubleQuoted;
     }
+    one_line_style(s)
+}
+
+/// [`string_style`] of a string known to hold no line break, tab or
+/// non-printable character (a plain scalar the fast reader read).
+fn one_line_style(s: &str) -> Style {
     if is_plain_allowed(s) && !is_ambiguous(s) {
         Style::Plain
     } else {
         Style::SingleQuoted
     }
+}
+
+/// Writes a one-line string (see [`one_line_style`]) as a value and ends
+/// the line.
+pub(crate) fn write_one_line(out: &mut String, s: &str) {
+    write_string_inline(out, s, one_line_style(s));
+    out.push('\n');
+}
+
+/// Writes a one-line string (see [`one_line_style`]) as a simple key;
+/// false, writing nothing, if it is too long for one.
+pub(crate) fn write_one_line_key(out: &mut String, s: &str) -> bool {
+    if s.len() > 1000 {
+        return false;
+    }
+    write_string_inline(out, s, one_line_style(s));
+    true
 }
 
 /// Whether the YAML grammar lets `s` (single line, no tabs or control
@@ -511,37 +571,58 @@ fn is_plain_allowed(s: &str) -> bool {
 /// something other than a string (null, bool, int, float, timestamp, merge
 /// or value key). A slight superset of those schemas, on purpose.
 fn is_ambiguous(s: &str) -> bool {
-    if matches!(
-        s,
-        "" | "~"
-            | "null"
-            | "Null"
-            | "NULL"
-            | "y"
-            | "Y"
-            | "yes"
-            | "Yes"
-            | "YES"
-            | "n"
-            | "N"
-            | "no"
-            | "No"
-            | "NO"
-            | "true"
-            | "True"
-            | "TRUE"
-            | "false"
-            | "False"
-            | "FALSE"
-            | "on"
-            | "On"
-            | "ON"
-            | "off"
-            | "Off"
-            | "OFF"
-            | "<<"
-            | "="
-    ) {
+    // The words below are at most 5 bytes and start with one of these.
+    let may_be_word = s.len() <= 5
+        && matches!(
+            s.as_bytes().first(),
+            None | Some(
+                b'~' | b'n'
+                    | b'N'
+                    | b'y'
+                    | b'Y'
+                    | b't'
+                    | b'T'
+                    | b'f'
+                    | b'F'
+                    | b'o'
+                    | b'O'
+                    | b'<'
+                    | b'='
+            )
+        );
+    if may_be_word
+        && matches!(
+            s,
+            "" | "~"
+                | "null"
+                | "Null"
+                | "NULL"
+                | "y"
+                | "Y"
+                | "yes"
+                | "Yes"
+                | "YES"
+                | "n"
+                | "N"
+                | "no"
+                | "No"
+                | "NO"
+                | "true"
+                | "True"
+                | "TRUE"
+                | "false"
+                | "False"
+                | "FALSE"
+                | "on"
+                | "On"
+                | "ON"
+                | "off"
+                | "Off"
+                | "OFF"
+                | "<<"
+                | "="
+        )
+    {
         return true;
     }
     let b = s.as_bytes();

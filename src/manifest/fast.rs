@@ -21,6 +21,8 @@
 //! (YAML 1.2 core schema as serde_yaml implements it); the helpers below
 //! copy its rules.
 
+use std::borrow::Cow;
+
 use serde_yaml::{Mapping, Value};
 
 /// Deeper nesting than this is left to serde_yaml (which has its own limit).
@@ -32,6 +34,51 @@ const MAX_KEY_LEN: usize = 1000;
 /// `serde_yaml::Deserializer::from_str` would; `None` if the text is
 /// outside the subset (or not YAML at all).
 pub fn parse_stream(text: &str) -> Option<Vec<Value>> {
+    let mut builder = Builder::default();
+    read_stream(text, &mut builder)?;
+    Some(builder.docs)
+}
+
+/// A scalar as the reader finds it: a string or any other value (null,
+/// bool, number, or a one-line flow collection). A borrowed string is
+/// always a plain scalar from one line: no line break, tab or
+/// non-printable character (the stream writer relies on it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    Other(Value),
+}
+
+impl Scalar<'_> {
+    pub fn into_value(self) -> Value {
+        match self {
+            Scalar::Str(s) => Value::String(s.into_owned()),
+            Scalar::Other(v) => v,
+        }
+    }
+}
+
+/// What [`read_stream`] reports, in document order: each document, and in
+/// it the nodes, keys before their values, `item` before each sequence
+/// item. Returning `None` from any method makes the reader give up, and the
+/// caller falls back to serde_yaml.
+pub trait Sink<'a> {
+    fn start_document(&mut self) -> Option<()>;
+    fn end_document(&mut self) -> Option<()>;
+    fn start_mapping(&mut self) -> Option<()>;
+    /// A key of the innermost mapping (the reader does not check for
+    /// duplicates: the sink must).
+    fn key(&mut self, key: Scalar<'a>) -> Option<()>;
+    fn end_mapping(&mut self) -> Option<()>;
+    fn start_sequence(&mut self) -> Option<()>;
+    fn item(&mut self) -> Option<()>;
+    fn end_sequence(&mut self) -> Option<()>;
+    fn scalar(&mut self, value: Scalar<'a>) -> Option<()>;
+}
+
+/// Reads a YAML stream of the supported subset into `sink`; `None` if the
+/// text is outside the subset (or not YAML at all), or the sink gave up.
+pub fn read_stream<'a, S: Sink<'a>>(text: &'a str, sink: &mut S) -> Option<()> {
     if !prescan(text) {
         return None;
     }
@@ -43,26 +90,107 @@ pub fn parse_stream(text: &str) -> Option<Vec<Value>> {
         lines,
         pos: 0,
         virt: None,
+        peeked: None,
         ends_with_newline: text.ends_with('\n') || text.is_empty(),
     };
-    let mut docs = Vec::new();
+    let mut documents = 0;
     if p.peek()?.is_some() {
-        docs.push(p.parse_root()?);
+        p.parse_document(sink)?;
+        documents += 1;
     }
     while p.pos < p.lines.len() {
         // peek stopped at a `---` line.
         p.pos += 1;
-        if p.peek()?.is_some() {
-            docs.push(p.parse_root()?);
-        } else {
-            docs.push(Value::Null);
+        p.parse_document(sink)?;
+        documents += 1;
+    }
+    if documents == 0 {
+        // serde_yaml reads a stream without documents as one empty document.
+        sink.start_document()?;
+        sink.end_document()?;
+    }
+    Some(())
+}
+
+/// The sink that builds `serde_yaml::Value`s.
+#[derive(Default)]
+struct Builder {
+    docs: Vec<Value>,
+    stack: Vec<Frame>,
+    root: Option<Value>,
+}
+
+enum Frame {
+    /// A mapping and the key whose value comes next.
+    Mapping(Mapping, Option<Value>),
+    Sequence(Vec<Value>),
+}
+
+impl Builder {
+    /// Puts a finished node where it belongs; `None` on a duplicate key.
+    fn put(&mut self, value: Value) -> Option<()> {
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
+            Some(Frame::Mapping(map, key)) => {
+                if map.insert(key.take()?, value).is_some() {
+                    return None;
+                }
+            }
+            Some(Frame::Sequence(items)) => items.push(value),
+        }
+        Some(())
+    }
+}
+
+impl<'a> Sink<'a> for Builder {
+    fn start_document(&mut self) -> Option<()> {
+        Some(())
+    }
+
+    fn end_document(&mut self) -> Option<()> {
+        self.docs.push(self.root.take().unwrap_or(Value::Null));
+        Some(())
+    }
+
+    fn start_mapping(&mut self) -> Option<()> {
+        self.stack.push(Frame::Mapping(Mapping::new(), None));
+        Some(())
+    }
+
+    fn key(&mut self, key: Scalar<'a>) -> Option<()> {
+        match self.stack.last_mut() {
+            Some(Frame::Mapping(_, pending)) => *pending = Some(key.into_value()),
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn end_mapping(&mut self) -> Option<()> {
+        match self.stack.pop()? {
+            Frame::Mapping(map, _) => self.put(Value::Mapping(map)),
+            Frame::Sequence(_) => None,
         }
     }
-    if docs.is_empty() {
-        // serde_yaml reads a stream without documents as one empty document.
-        docs.push(Value::Null);
+
+    fn start_sequence(&mut self) -> Option<()> {
+        self.stack.push(Frame::Sequence(Vec::new()));
+        Some(())
     }
-    Some(docs)
+
+    fn item(&mut self) -> Option<()> {
+        Some(())
+    }
+
+    fn end_sequence(&mut self) -> Option<()> {
+        match self.stack.pop()? {
+            Frame::Sequence(items) => self.put(Value::Sequence(items)),
+            Frame::Mapping(..) => None,
+        }
+    }
+
+    fn scalar(&mut self, value: Scalar<'a>) -> Option<()> {
+        self.put(value.into_value())
+    }
 }
 
 /// Rejects characters whose handling the fast path does not copy: carriage
@@ -70,9 +198,21 @@ pub fn parse_stream(text: &str) -> Option<Vec<Value>> {
 /// everything libyaml does not accept as printable.
 fn prescan(text: &str) -> bool {
     if text.is_ascii() {
-        return text
-            .bytes()
-            .all(|b| b == b'\n' || b == b'\t' || (0x20..0x7f).contains(&b));
+        let ok = |b: &u8| *b == b'\n' || *b == b'\t' || (0x20..0x7f).contains(b);
+        // Eight bytes at a time: only a word holding a byte below 0x20 or
+        // a DEL (rare but for line breaks) is checked byte by byte.
+        let (words, rest) = text.as_bytes().as_chunks::<8>();
+        for word in words {
+            let x = u64::from_le_bytes(*word);
+            let del = x ^ 0x7f7f_7f7f_7f7f_7f7f;
+            let suspect = (x.wrapping_sub(0x2020_2020_2020_2020) & !x
+                | del.wrapping_sub(0x0101_0101_0101_0101) & !del)
+                & 0x8080_8080_8080_8080;
+            if suspect != 0 && !word.iter().all(ok) {
+                return false;
+            }
+        }
+        return rest.iter().all(ok);
     }
     text.chars().all(|c| {
         let u = u32::from(c);
@@ -91,6 +231,9 @@ struct Parser<'a> {
     /// The rest of the line at `pos`, seen as if it started at this column
     /// (after `- ` in the compact forms).
     virt: Option<(usize, &'a str)>,
+    /// The last answer of `peek` and the line it stopped at: the parser
+    /// asks about the same line several times.
+    peeked: Option<(usize, Option<(usize, &'a str)>)>,
     ends_with_newline: bool,
 }
 
@@ -111,6 +254,18 @@ impl<'a> Parser<'a> {
         if let Some(v) = self.virt {
             return Some(Some(v));
         }
+        if let Some((pos, seen)) = self.peeked
+            && pos == self.pos
+        {
+            return Some(seen);
+        }
+        let seen = self.scan()?;
+        self.peeked = Some((self.pos, seen));
+        Some(seen)
+    }
+
+    /// [`Parser::peek`] without the memo.
+    fn scan(&mut self) -> Option<Option<(usize, &'a str)>> {
         while let Some(&line) = self.lines.get(self.pos) {
             if let Some(after) = line.strip_prefix("---") {
                 if after.is_empty() || after.starts_with(' ') {
@@ -154,17 +309,27 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn parse_root(&mut self) -> Option<Value> {
-        let value = self.parse_node(None, 0)?;
+    /// One document: from the current line (after its `---`, if any) to
+    /// the next `---` line or the end of the text.
+    fn parse_document<S: Sink<'a>>(&mut self, sink: &mut S) -> Option<()> {
+        sink.start_document()?;
         if self.peek()?.is_some() {
-            return None;
+            self.parse_node(sink, None, 0)?;
+            if self.peek()?.is_some() {
+                return None;
+            }
         }
-        Some(value)
+        sink.end_document()
     }
 
     /// A block mapping or sequence starting at the next content line, which
     /// the caller has checked is indented deeper than `parent`.
-    fn parse_node(&mut self, parent: Option<usize>, depth: usize) -> Option<Value> {
+    fn parse_node<S: Sink<'a>>(
+        &mut self,
+        sink: &mut S,
+        parent: Option<usize>,
+        depth: usize,
+    ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -173,16 +338,16 @@ impl<'a> Parser<'a> {
             return None;
         }
         if is_seq_item(text) {
-            self.parse_seq(indent, depth)
+            self.parse_seq(sink, indent, depth)
         } else if key_span(text)?.is_some() {
-            self.parse_map(indent, depth)
+            self.parse_map(sink, indent, depth)
         } else {
             None
         }
     }
 
-    fn parse_seq(&mut self, n: usize, depth: usize) -> Option<Value> {
-        let mut items = Vec::new();
+    fn parse_seq<S: Sink<'a>>(&mut self, sink: &mut S, n: usize, depth: usize) -> Option<()> {
+        sink.start_sequence()?;
         while let Some((i, t)) = self.peek()? {
             if i < n || (i == n && !is_seq_item(t)) {
                 break;
@@ -190,24 +355,25 @@ impl<'a> Parser<'a> {
             if i > n {
                 return None;
             }
+            sink.item()?;
             let rest = &t[1..];
             let value = rest.trim_start_matches(' ');
             let col = i + 1 + (rest.len() - value.len());
             if value.is_empty() || value.starts_with('#') {
                 self.advance();
                 match self.next_indent()? {
-                    Some(i2) if i2 > n => items.push(self.parse_node(Some(n), depth + 1)?),
-                    _ => items.push(Value::Null),
+                    Some(i2) if i2 > n => self.parse_node(sink, Some(n), depth + 1)?,
+                    _ => sink.scalar(Scalar::Other(Value::Null))?,
                 }
             } else {
-                items.push(self.inline_value(n, col, value, true, depth + 1)?);
+                self.inline_value(sink, n, col, value, true, depth + 1)?;
             }
         }
-        Some(Value::Sequence(items))
+        sink.end_sequence()
     }
 
-    fn parse_map(&mut self, n: usize, depth: usize) -> Option<Value> {
-        let mut map = Mapping::new();
+    fn parse_map<S: Sink<'a>>(&mut self, sink: &mut S, n: usize, depth: usize) -> Option<()> {
+        sink.start_mapping()?;
         while let Some((i, t)) = self.peek()? {
             if i < n || (i == n && is_seq_item(t)) {
                 break;
@@ -216,41 +382,40 @@ impl<'a> Parser<'a> {
                 return None;
             }
             let (key, rest) = split_key(t)??;
+            sink.key(key)?;
             let value = rest.trim_start_matches(' ');
             let col = i + (t.len() - value.len());
-            let value = if value.is_empty() || value.starts_with('#') {
+            if value.is_empty() || value.starts_with('#') {
                 self.advance();
                 match self.peek()? {
-                    Some((i2, _)) if i2 > n => self.parse_node(Some(n), depth + 1)?,
+                    Some((i2, _)) if i2 > n => self.parse_node(sink, Some(n), depth + 1)?,
                     Some((i2, t2)) if i2 == n && is_seq_item(t2) => {
                         if depth + 1 > MAX_DEPTH {
                             return None;
                         }
-                        self.parse_seq(n, depth + 1)?
+                        self.parse_seq(sink, n, depth + 1)?
                     }
-                    _ => Value::Null,
+                    _ => sink.scalar(Scalar::Other(Value::Null))?,
                 }
             } else {
-                self.inline_value(n, col, value, false, depth + 1)?
-            };
-            if map.insert(key, value).is_some() {
-                return None;
+                self.inline_value(sink, n, col, value, false, depth + 1)?;
             }
         }
-        Some(Value::Mapping(map))
+        sink.end_mapping()
     }
 
     /// A value that starts on the current line at column `col`, inside a
     /// node at indent `n`. `compact` allows a mapping or sequence to start
     /// here (after `- `).
-    fn inline_value(
+    fn inline_value<S: Sink<'a>>(
         &mut self,
+        sink: &mut S,
         n: usize,
         col: usize,
         text: &'a str,
         compact: bool,
         depth: usize,
-    ) -> Option<Value> {
+    ) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -261,12 +426,12 @@ impl<'a> Parser<'a> {
                     return None;
                 }
                 self.virt = Some((col, text));
-                self.parse_seq(col, depth)
+                self.parse_seq(sink, col, depth)
             }
             b'|' => {
                 let value = self.literal(n, text)?;
                 self.check_ends(n)?;
-                Some(value)
+                sink.scalar(Scalar::Str(Cow::Owned(value)))
             }
             b'[' | b'{' => {
                 let (value, rest) = parse_flow(text)?;
@@ -275,19 +440,19 @@ impl<'a> Parser<'a> {
                 }
                 self.advance();
                 self.check_ends(n)?;
-                Some(value)
+                sink.scalar(Scalar::Other(value))
             }
             _ => {
                 if compact && key_span(text)?.is_some() {
                     self.virt = Some((col, text));
-                    return self.parse_map(col, depth);
+                    return self.parse_map(sink, col, depth);
                 }
                 let value = if first == b'"' || first == b'\'' {
                     let (s, rest) = parse_quoted(text)?;
                     if !is_blank_or_comment(rest) {
                         return None;
                     }
-                    Value::String(s)
+                    Scalar::Str(Cow::Owned(s))
                 } else {
                     let s = plain_to_comment(text);
                     if s.contains(": ") || s.ends_with(':') || !plain_start_ok(s, false) {
@@ -297,13 +462,13 @@ impl<'a> Parser<'a> {
                 };
                 self.advance();
                 self.check_ends(n)?;
-                Some(value)
+                sink.scalar(value)
             }
         }
     }
 
     /// A literal block scalar whose header is `header`, in a node at indent `n`.
-    fn literal(&mut self, n: usize, header: &str) -> Option<Value> {
+    fn literal(&mut self, n: usize, header: &str) -> Option<String> {
         let mut chomp = 0i8; // -1 strip, 0 clip, 1 keep
         let mut explicit = None;
         let mut rest = &header[1..];
@@ -377,18 +542,18 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Some(Value::String(s))
+        Some(s)
     }
 }
 
 /// Splits a `key: value` line: `Some(None)` if the line is not a key line,
 /// `None` to give up.
-fn split_key(t: &str) -> Option<Option<(Value, &str)>> {
+fn split_key(t: &str) -> Option<Option<(Scalar<'_>, &str)>> {
     let Some((key, rest)) = key_span(t)? else {
         return Some(None);
     };
     let key = if key.starts_with(['"', '\'']) {
-        Value::String(parse_quoted(key)?.0)
+        Scalar::Str(Cow::Owned(parse_quoted(key)?.0))
     } else {
         resolve(key)?
     };
@@ -590,7 +755,7 @@ fn flow_scalar(t: &str, key: bool) -> Option<(Value, &str)> {
             if !plain_start_ok(s, true) {
                 return None;
             }
-            Some((resolve(s)?, &t[end..]))
+            Some((resolve(s)?.into_value(), &t[end..]))
         }
     }
 }
@@ -598,25 +763,25 @@ fn flow_scalar(t: &str, key: bool) -> Option<(Value, &str)> {
 /// Resolves a non-empty plain scalar as serde_yaml's
 /// `visit_untagged_scalar` does; `None` where serde_yaml would not give a
 /// `Value` (integers that only fit 128 bits).
-fn resolve(v: &str) -> Option<Value> {
+fn resolve(v: &str) -> Option<Scalar<'_>> {
     if v.is_empty() || matches!(v, "null" | "Null" | "NULL" | "~") {
-        return Some(Value::Null);
+        return Some(Scalar::Other(Value::Null));
     }
     match v {
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "true" | "True" | "TRUE" => return Some(Scalar::Other(Value::Bool(true))),
+        "false" | "False" | "FALSE" => return Some(Scalar::Other(Value::Bool(false))),
         _ => {}
     }
     // Only text that starts like a number can be one.
     let b = v.as_bytes()[0];
     if !(b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.')) {
-        return Some(Value::String(v.to_owned()));
+        return Some(Scalar::Str(Cow::Borrowed(v)));
     }
     if let Some(int) = parse_unsigned_int(v, u64::from_str_radix) {
-        return Some(Value::Number(int.into()));
+        return Some(Scalar::Other(Value::Number(int.into())));
     }
     if let Some(int) = parse_negative_int(v, i64::from_str_radix) {
-        return Some(Value::Number(int.into()));
+        return Some(Scalar::Other(Value::Number(int.into())));
     }
     if parse_unsigned_int(v, u128::from_str_radix).is_some()
         || parse_negative_int(v, i128::from_str_radix).is_some()
@@ -627,9 +792,9 @@ fn resolve(v: &str) -> Option<Value> {
     if !digits_but_not_number(v)
         && let Some(float) = parse_f64(v)
     {
-        return Some(Value::Number(float.into()));
+        return Some(Scalar::Other(Value::Number(float.into())));
     }
-    Some(Value::String(v.to_owned()))
+    Some(Scalar::Str(Cow::Borrowed(v)))
 }
 
 // The helpers below are serde_yaml 0.9.34's (src/de.rs), unchanged.

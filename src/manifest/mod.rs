@@ -9,6 +9,7 @@
 pub mod emit;
 pub mod fast;
 pub mod order;
+pub mod stream;
 
 use std::fmt::Write as _;
 
@@ -105,6 +106,16 @@ pub fn parse_file(source: &str, text: &str) -> Result<Vec<Manifest>, ManifestErr
         push_object(&mut out, source, index, value)?;
     }
     Ok(out)
+}
+
+/// Each object of a rendered file as canonical text ([`Written`]), with
+/// the same bytes, errors and order as [`parse_file`] then
+/// [`Written::new`]; text the stream writer reads is never made a tree.
+pub fn write_file(source: &str, text: &str) -> Result<Vec<Written>, ManifestError> {
+    if let Some(written) = stream::write_stream(source, text) {
+        return Ok(written);
+    }
+    Ok(parse_file(source, text)?.iter().map(Written::new).collect())
 }
 
 /// Keeps a document that is an object, drops an empty one, refuses the rest.
