@@ -1,5 +1,5 @@
 //! In-process benchmarks of Skiff's hot paths: values merge, `--set`
-//! parsing, template rendering and YAML canonicalisation.
+//! parsing, template rendering and YAML canonicalisation (stream and tree).
 //!
 //!     cargo bench --bench hot_paths
 //!
@@ -114,14 +114,42 @@ fn write_yaml(bencher: Bencher) {
     });
 }
 
-/// Every object of a generated chart written as `skiff render` prints it.
+/// The rendered files of a generated chart, as the engine gives them.
+fn rendered_texts(size: usize) -> Vec<(String, String)> {
+    release::render(&bench_chart(size), &RenderOptions::default())
+        .expect("renders")
+        .files
+        .into_iter()
+        .map(|f| (format!("bench/{}", f.path), f.text))
+        .collect()
+}
+
+/// Rendered text to canonical text as `skiff render` does it: the stream
+/// writer, no tree (`manifest::write_file`).
 #[divan::bench(args = [10, 100, 1000])]
-fn write_objects(bencher: Bencher, size: usize) {
-    let manifests = rendered_manifests(size);
+fn write_rendered_text(bencher: Bencher, size: usize) {
+    let texts = rendered_texts(size);
     bencher.bench(|| {
-        divan::black_box(&manifests)
-            .iter()
-            .map(manifest::Written::new)
-            .collect::<Vec<_>>()
+        for (source, text) in divan::black_box(&texts) {
+            divan::black_box(manifest::write_file(source, text).expect("writes"));
+        }
+    });
+}
+
+/// The same through a tree (`parse_file`, then `Written::new`), as lint
+/// and diff read rendered text.
+#[divan::bench(args = [10, 100, 1000])]
+fn parse_then_write(bencher: Bencher, size: usize) {
+    let texts = rendered_texts(size);
+    bencher.bench(|| {
+        for (source, text) in divan::black_box(&texts) {
+            let parsed = manifest::parse_file(source, text).expect("parses");
+            divan::black_box(
+                parsed
+                    .iter()
+                    .map(manifest::Written::new)
+                    .collect::<Vec<_>>(),
+            );
+        }
     });
 }
