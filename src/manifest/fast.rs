@@ -1,10 +1,11 @@
 //! A fast path for the YAML that templates emit.
 //!
-//! [`parse_stream`] reads a conservative subset of YAML straight into
-//! [`serde_yaml::Value`]s, giving exactly what `serde_yaml` 0.9 gives for the
-//! same text, and returns `None` as soon as it sees anything outside the
-//! subset, so the caller falls back to serde_yaml (which also produces every
-//! error message).
+//! [`read_stream`] reads a conservative subset of YAML and reports it to a
+//! [`Sink`] as events; [`parse_stream`] builds [`serde_yaml::Value`]s from
+//! them, giving exactly what `serde_yaml` 0.9 gives for the same text, and
+//! `manifest::stream` writes canonical text from them. Both return `None`
+//! as soon as the reader sees anything outside the subset, so the caller
+//! falls back to serde_yaml (which also produces every error message).
 //!
 //! The subset: block mappings and block sequences (with the compact
 //! `- key: value` and `- - item` forms), plain scalars on one line, single-
@@ -894,4 +895,29 @@ fn parse_f64(scalar: &str) -> Option<f64> {
 fn digits_but_not_number(scalar: &str) -> bool {
     let scalar = scalar.strip_prefix(['-', '+']).unwrap_or(scalar);
     scalar.len() > 1 && scalar.starts_with('0') && scalar[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The eight-bytes-at-a-time check finds a refused byte wherever it
+    /// sits in a word, and lets line breaks and tabs through.
+    #[test]
+    fn prescan_refuses_control_bytes_at_every_position() {
+        let base = "key: abcdefghijklmnopqrstuvwxyz\n";
+        assert!(prescan(base));
+        for at in 0..base.len() {
+            for bad in ['\0', '\x01', '\r', '\x1b', '\x1f', '\x7f'] {
+                let mut text = base.to_string();
+                text.insert(at, bad);
+                assert!(!prescan(&text), "{bad:?} at {at}");
+            }
+            for fine in ['\n', '\t', ' ', '~'] {
+                let mut text = base.to_string();
+                text.insert(at, fine);
+                assert!(prescan(&text), "{fine:?} at {at}");
+            }
+        }
+    }
 }
