@@ -150,7 +150,7 @@ pub(crate) fn write_after_indicator(
 /// block's content lines go at column `block_indent`.
 fn write_scalar_line(out: &mut String, value: &Value, block_indent: usize) {
     match value {
-        Value::String(s) => write_str_line(out, s, block_indent),
+        Value::String(s) => write_str_line(out, s, string_style(s), block_indent),
         other => {
             write_inline_scalar(out, other);
             out.push('\n');
@@ -158,9 +158,10 @@ fn write_scalar_line(out: &mut String, value: &Value, block_indent: usize) {
     }
 }
 
-/// [`write_scalar_line`] for a string.
-pub(crate) fn write_str_line(out: &mut String, s: &str, block_indent: usize) {
-    match string_style(s) {
+/// [`write_scalar_line`] for a string written in `style` (its
+/// [`string_style`], or [`one_line_style`] where that is known to agree).
+pub(crate) fn write_str_line(out: &mut String, s: &str, style: Style, block_indent: usize) {
+    match style {
         Style::Literal => write_literal(out, s, block_indent),
         style => {
             write_string_inline(out, s, style);
@@ -190,7 +191,7 @@ fn write_inline_scalar(out: &mut String, value: &Value) {
 /// YAML's 1024-character limit for implicit keys.
 pub(crate) fn write_simple_key(out: &mut String, key: &Value) -> bool {
     match key {
-        Value::String(s) => write_str_key(out, s),
+        Value::String(s) => write_str_key(out, s, string_style(s)),
         Value::Null | Value::Bool(_) | Value::Number(_) => {
             write_inline_scalar(out, key);
             true
@@ -199,12 +200,13 @@ pub(crate) fn write_simple_key(out: &mut String, key: &Value) -> bool {
     }
 }
 
-/// [`write_simple_key`] for a string key.
-pub(crate) fn write_str_key(out: &mut String, s: &str) -> bool {
+/// [`write_simple_key`] for a string key whose [`string_style`] (or
+/// [`one_line_style`]) is `style`.
+pub(crate) fn write_str_key(out: &mut String, s: &str, style: Style) -> bool {
     if s.len() > 1000 {
         return false;
     }
-    let style = match string_style(s) {
+    let style = match style {
         Style::Literal => Style::DoubleQuoted,
         style => style,
     };
@@ -468,38 +470,25 @@ pub(crate) fn string_style(s: &str) -> Style {
     let mut has_break = false;
     let mut has_tab = false;
     let mut space_before_break = false;
-    if s.is_ascii() {
-        let mut prev = 0u8;
-        for &b in s.as_bytes() {
-            match b {
-                b'\n' => {
-                    has_break = true;
-                    if prev == b' ' || prev == b'\t' {
-                        space_before_break = true;
-                    }
+    // Multi-byte characters never hold ASCII bytes, so breaks, tabs and
+    // ASCII controls can be found byte by byte once the rest is printable.
+    if !s.is_ascii() && s.chars().any(is_non_printable) {
+        return Style::DoubleQuoted;
+    }
+    let mut prev = 0u8;
+    for &b in s.as_bytes() {
+        match b {
+            b'\n' => {
+                has_break = true;
+                if prev == b' ' || prev == b'\t' {
+                    space_before_break = true;
                 }
-                b'\t' => has_tab = true,
-                0..=0x1f | 0x7f => return Style::DoubleQuoted,
-                _ => {}
             }
-            prev = b;
+            b'\t' => has_tab = true,
+            0..=0x1f | 0x7f => return Style::DoubleQuoted,
+            _ => {}
         }
-    } else {
-        let mut prev = '\0';
-        for c in s.chars() {
-            match c {
-                '\n' => {
-                    has_break = true;
-                    if prev == ' ' || prev == '\t' {
-                        space_before_break = true;
-                    }
-                }
-                '\t' => has_tab = true,
-                c if is_non_printable(c) => return Style::DoubleQuoted,
-                _ => {}
-            }
-            prev = c;
-        }
+        prev = b;
     }
     if has_break {
         let body = s.trim_end_matches('\n');
@@ -518,29 +507,12 @@ pub(crate) fn string_style(s: &str) -> Style {
 
 /// [`string_style`] of a string known to hold no line break, tab or
 /// non-printable character (a plain scalar the fast reader read).
-fn one_line_style(s: &str) -> Style {
+pub(crate) fn one_line_style(s: &str) -> Style {
     if is_plain_allowed(s) && !is_ambiguous(s) {
         Style::Plain
     } else {
         Style::SingleQuoted
     }
-}
-
-/// Writes a one-line string (see [`one_line_style`]) as a value and ends
-/// the line.
-pub(crate) fn write_one_line(out: &mut String, s: &str) {
-    write_string_inline(out, s, one_line_style(s));
-    out.push('\n');
-}
-
-/// Writes a one-line string (see [`one_line_style`]) as a simple key;
-/// false, writing nothing, if it is too long for one.
-pub(crate) fn write_one_line_key(out: &mut String, s: &str) -> bool {
-    if s.len() > 1000 {
-        return false;
-    }
-    write_string_inline(out, s, one_line_style(s));
-    true
 }
 
 /// Whether the YAML grammar lets `s` (single line, no tabs or control

@@ -76,9 +76,16 @@ impl Manifest {
 
     /// The canonical document: `---`, the `# Source:` line, the YAML.
     pub fn write(&self, out: &mut String) {
-        let _ = writeln!(out, "---\n# Source: {}", self.source);
+        write_source_line(out, &self.source);
         emit::write_yaml(out, &self.value);
     }
+}
+
+/// The `---` and `# Source: <file>` lines that open each printed object.
+fn write_source_line(out: &mut String, source: &str) {
+    out.push_str("---\n# Source: ");
+    out.push_str(source);
+    out.push('\n');
 }
 
 /// Parses one rendered file into its objects, dropping empty documents.

@@ -165,9 +165,7 @@ impl<'a> StreamWriter<'a, '_> {
 impl<'a> Sink<'a> for StreamWriter<'a, '_> {
     fn start_document(&mut self) -> Option<()> {
         self.out.clear();
-        self.out.push_str("---\n# Source: ");
-        self.out.push_str(self.source);
-        self.out.push('\n');
+        super::write_source_line(&mut self.out, self.source);
         self.next = Next::Root;
         self.kind = None;
         self.name = None;
@@ -201,10 +199,7 @@ impl<'a> Sink<'a> for StreamWriter<'a, '_> {
             _ => Capture::None,
         };
         let written = match &key {
-            // Plain text from one line of the stream: no breaks, tabs or
-            // control characters (the reader gives up on those).
-            Scalar::Str(Cow::Borrowed(s)) => emit::write_one_line_key(&mut self.out, s),
-            Scalar::Str(s) => emit::write_str_key(&mut self.out, s),
+            Scalar::Str(s) => emit::write_str_key(&mut self.out, s, style(s)),
             Scalar::Other(v) => emit::write_simple_key(&mut self.out, v),
         };
         if !written || !self.new_key(key)? {
@@ -244,10 +239,7 @@ impl<'a> Sink<'a> for StreamWriter<'a, '_> {
             (Next::Root, _) => return None,
             (Next::Value(indent) | Next::Item(indent), Scalar::Str(s)) => {
                 self.out.push(' ');
-                match &s {
-                    Cow::Borrowed(plain) => emit::write_one_line(&mut self.out, plain),
-                    Cow::Owned(s) => emit::write_str_line(&mut self.out, s, indent + 2),
-                }
+                emit::write_str_line(&mut self.out, &s, style(&s), indent + 2);
                 match capture {
                     Capture::Kind => self.kind = Some(s.into_owned()),
                     Capture::Name => self.name = Some(s.into_owned()),
@@ -266,6 +258,17 @@ impl<'a> Sink<'a> for StreamWriter<'a, '_> {
             }
         }
         Some(())
+    }
+}
+
+/// How a string scalar is written. A borrowed one is plain text from one
+/// line of the stream: no breaks, tabs or control characters (the reader
+/// gives up on those), so the full scan of `string_style` is not needed.
+#[expect(clippy::ptr_arg, reason = "borrowed or owned is what it asks")]
+fn style(s: &Cow<'_, str>) -> emit::Style {
+    match s {
+        Cow::Borrowed(plain) => emit::one_line_style(plain),
+        Cow::Owned(s) => emit::string_style(s),
     }
 }
 
