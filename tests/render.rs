@@ -441,6 +441,23 @@ fn output_over_the_size_cap() {
 }
 
 #[test]
+fn an_nindent_too_wide_is_an_error_not_an_allocation() {
+    fails(
+        &[
+            ("Chart.yaml", CHART_YAML),
+            (
+                "templates/cm.yaml",
+                "data:\n  a: {{ \"x\" | nindent(100000000000) }}\n",
+            ),
+        ],
+        &[
+            "templates/cm.yaml:2",
+            "nindent(100000000000) would build 100000000002 bytes, over the 16777216-byte limit",
+        ],
+    );
+}
+
+#[test]
 fn files_cannot_leave_the_chart() {
     fails(
         &[

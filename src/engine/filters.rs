@@ -9,11 +9,17 @@ use minijinja::value::{Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, Output, State};
 use sha2::{Digest, Sha256};
 
-pub(crate) fn register(env: &mut Environment<'static>) {
+use crate::manifest::fast::split_lines;
+
+/// `template_bytes` bounds what one filter call may build (a template's
+/// whole output is capped at the same size).
+pub(crate) fn register(env: &mut Environment<'static>, template_bytes: usize) {
     env.add_filter("toyaml", toyaml);
     env.add_filter("fromyaml", fromyaml);
     env.add_filter("fromjson", fromjson);
-    env.add_filter("nindent", nindent);
+    env.add_filter("nindent", move |value: Value, width: usize| {
+        nindent(value, width, template_bytes)
+    });
     env.add_filter("quote", quote);
     env.add_filter("squote", squote);
     env.add_filter("b64encode", b64encode);
@@ -29,12 +35,17 @@ pub(crate) fn register(env: &mut Environment<'static>) {
 
 /// How `{{ x }}` prints: booleans as YAML's `true`/`false` (minijinja
 /// otherwise prints Python's `True`), none as nothing (so `key: {{ none }}`
-/// reads back as null), everything else as minijinja prints it.
+/// reads back as null), everything else as minijinja prints it. Strings,
+/// most of what templates print, are written as they are: minijinja would
+/// go through `write!` (auto-escaping is off, so the text is the same).
 pub(crate) fn format_value(
     out: &mut Output,
     state: &mut State,
     value: &Value,
 ) -> Result<(), Error> {
+    if let Some(text) = value.as_str() {
+        return out.write_str(text).map_err(Error::from);
+    }
     match value.kind() {
         ValueKind::Bool => out
             .write_str(if value.is_true() { "true" } else { "false" })
@@ -80,18 +91,41 @@ fn fromjson(text: &str) -> Result<Value, Error> {
 
 /// `nindent(n)`: a newline, then every line indented by n spaces. Blank
 /// lines stay empty (Helm pads them with spaces; YAML reads both the same).
-fn nindent(value: Value, width: usize) -> String {
-    let text = scalar_text(&value);
-    let pad = " ".repeat(width);
-    let mut out = String::with_capacity(text.len() + 16);
-    for line in text.split('\n') {
+/// A result longer than `limit` bytes is refused before it is built, so a
+/// width like `nindent(100000000000)` is an error, not an allocation.
+fn nindent(value: Value, width: usize, limit: usize) -> Result<String, Error> {
+    let owned;
+    let text = match value.as_str() {
+        Some(text) => text,
+        None => {
+            owned = scalar_text(&value);
+            &owned
+        }
+    };
+    let is_blank = |line: &str| line.trim().is_empty();
+    let size = split_lines(text).fold(0usize, |size, line| {
+        let padded = if is_blank(line) {
+            0
+        } else {
+            width.saturating_add(line.len())
+        };
+        size.saturating_add(1).saturating_add(padded)
+    });
+    if size > limit {
+        return Err(invalid(format!(
+            "nindent({width}) would build {size} bytes, over the {limit}-byte limit on a \
+             template's output (docs/templates.md)"
+        )));
+    }
+    let mut out = String::with_capacity(size);
+    for line in split_lines(text) {
         out.push('\n');
-        if !line.trim().is_empty() {
-            out.push_str(&pad);
+        if !is_blank(line) {
+            out.extend(std::iter::repeat_n(' ', width));
             out.push_str(line);
         }
     }
-    out
+    Ok(out)
 }
 
 /// `quote`: a double-quoted YAML/JSON string.
@@ -194,9 +228,18 @@ mod tests {
         assert_eq!(b64decode("aGk=").unwrap(), "hi");
         assert!(b64decode("!!").is_err());
         assert_eq!(
-            nindent(Value::from("a: 1\n\nb: 2"), 2),
+            nindent(Value::from("a: 1\n\nb: 2"), 2, 64).unwrap(),
             "\n  a: 1\n\n  b: 2"
         );
+        assert_eq!(nindent(Value::from(7), 1, 64).unwrap(), "\n 7");
+        // Exactly the limit is fine; one byte more is refused.
+        assert_eq!(nindent(Value::from("ab\n\ncd"), 3, 13).unwrap().len(), 13);
+        let err = nindent(Value::from("ab\n\ncd"), 3, 12).unwrap_err();
+        assert!(
+            err.to_string().contains("nindent(3) would build 13 bytes"),
+            "{err}"
+        );
+        assert!(nindent(Value::from("x"), usize::MAX, 1 << 24).is_err());
         assert_eq!(
             sha256(Value::from("")),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

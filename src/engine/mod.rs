@@ -161,7 +161,7 @@ impl Engine {
         env.set_recursion_limit(limits.recursion);
         env.set_debug(true);
         env.set_formatter(filters::format_value);
-        filters::register(&mut env);
+        filters::register(&mut env, limits.template_bytes);
         Ok(Engine {
             env,
             display,

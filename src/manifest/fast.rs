@@ -83,7 +83,8 @@ pub fn read_stream<'a, S: Sink<'a>>(text: &'a str, sink: &mut S) -> Option<()> {
     if !prescan(text) {
         return None;
     }
-    let mut lines: Vec<&str> = text.split('\n').collect();
+    let mut lines = Vec::with_capacity(text.len() / 32 + 1);
+    lines.extend(split_lines(text));
     if text.ends_with('\n') {
         lines.pop();
     }
@@ -111,6 +112,19 @@ pub fn read_stream<'a, S: Sink<'a>>(text: &'a str, sink: &mut S) -> Option<()> {
         sink.end_document()?;
     }
     Some(())
+}
+
+/// `text.split('\n')`, with memchr finding the breaks many bytes at a
+/// time where `split` looks at each.
+pub(crate) fn split_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .map(move |end| {
+            let line = &text[start..end];
+            start = end + 1;
+            line
+        })
 }
 
 /// The sink that builds `serde_yaml::Value`s.
@@ -900,6 +914,17 @@ fn digits_but_not_number(scalar: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn split_lines_is_split_on_line_breaks() {
+        let long = "x".repeat(70) + "\n" + &"y".repeat(40);
+        for text in [
+            "", "\n", "\n\n", "a", "a\n", "a\n\nb", "\na", "é\nü\n", &long,
+        ] {
+            let expected: Vec<&str> = text.split('\n').collect();
+            assert_eq!(split_lines(text).collect::<Vec<_>>(), expected, "{text:?}");
+        }
+    }
 
     /// The eight-bytes-at-a-time check finds a refused byte wherever it
     /// sits in a word, and lets line breaks and tabs through.
