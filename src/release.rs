@@ -214,7 +214,11 @@ pub fn render_written(chart: &Chart, opts: &RenderOptions) -> Result<RenderedObj
 fn one_off<'c>(chart: &'c Chart, opts: &RenderOptions) -> Result<Renderer<'c>> {
     let caps = opts.capabilities()?;
     chart.check_kube_version(&caps.kube_version)?;
-    Renderer::new(chart, opts.limits)
+    let renderer = Renderer::new(chart, opts.limits)?;
+    Ok(Renderer {
+        engine: renderer.engine.one_shot(),
+        ..renderer
+    })
 }
 
 /// A chart's root engine (templates compiled on first use, then kept) and
@@ -339,7 +343,9 @@ fn render_subcharts<T: Send>(
 ) -> Result<()> {
     for child in children {
         let node = child.node;
-        let engine = Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?;
+        // Built for this render only, so nothing compiled is worth keeping.
+        let engine =
+            Engine::for_subchart(&node.chart, node.display.clone(), opts.limits)?.one_shot();
         let ctx = engine.context(&child.values, release, caps);
         let prefix = format!("{root}/{}", node.rel);
         let rendered =

@@ -66,6 +66,9 @@ pub struct Engine {
     /// The context's `chart` and `files`: fixed per chart, built once.
     chart_value: Value,
     files: Value,
+    /// Whether a template compiled to render on its own stays in the
+    /// environment for the next render. See [`Engine::one_shot`].
+    keep_compiled: bool,
 }
 
 /// The partials of a chart's library dependencies, by the name (alias or
@@ -171,7 +174,20 @@ impl Engine {
             limits,
             chart_value: context::chart_value(&chart.metadata),
             files: Value::from_object(Files::new(chart)),
+            keep_compiled: true,
         })
+    }
+
+    /// For an engine that renders once: each template rendered on its own
+    /// is compiled, rendered and dropped instead of kept in the environment,
+    /// so its memory serves the next template (fewer pages touched, a
+    /// smaller peak) and no lock guards a cache. Partials (imports and
+    /// includes) are still compiled once and kept. An engine that renders
+    /// several value sets (`skiff lint`) keeps everything instead, so each
+    /// template compiles once.
+    pub fn one_shot(mut self) -> Engine {
+        self.keep_compiled = false;
+        self
     }
 
     /// The context shared by every template of one release (`chart` and
@@ -281,9 +297,19 @@ impl Engine {
 
     /// Renders one template (a name relative to templates/).
     pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
-        let template = self.env.get_template(name).map_err(|e| self.error(e))?;
         let ctx = self.template_context(name, ctx);
-        self.capped(|w| template.render_captured_to(ctx, w).map(|_| ()), None)
+        let source = self.sources.get(name);
+        let template = match source {
+            Some(source) if !self.keep_compiled => self.env.template_from_named_str(name, source),
+            _ => self.env.get_template(name),
+        }
+        .map_err(|e| self.error(e))?;
+        let capacity = source.map_or(0, |s| s.len() * 2);
+        self.capped(
+            |w| template.render_captured_to(ctx, w).map(|_| ()),
+            None,
+            capacity,
+        )
     }
 
     /// Renders a template that is not under templates/ (values.computed.yaml).
@@ -301,6 +327,7 @@ impl Engine {
         self.capped(
             |w| template.render_captured_to(ctx, w).map(|_| ()),
             Some((name, source)),
+            source.len() * 2,
         )
     }
 
@@ -315,13 +342,17 @@ impl Engine {
         }
     }
 
+    /// Runs `render` into a writer capped at the template byte limit.
+    /// `capacity` is a guess at the output's size (twice the template's
+    /// is roomy for manifests), so the text rarely grows by copying.
     fn capped(
         &self,
         render: impl FnOnce(&mut CappedWriter) -> Result<(), minijinja::Error>,
         extra: Option<(&str, &str)>,
+        capacity: usize,
     ) -> Result<String, RenderError> {
         let mut writer = CappedWriter {
-            buf: Vec::new(),
+            buf: Vec::with_capacity(capacity.min(self.limits.template_bytes)),
             limit: self.limits.template_bytes,
             exceeded: false,
         };
@@ -332,6 +363,9 @@ impl Engine {
             });
         }
         result.map_err(|e| self.error_with_source(e, extra))?;
+        // The text is kept until the release is printed: give back what the
+        // guess left over (glibc shrinks in place).
+        writer.buf.shrink_to_fit();
         String::from_utf8(writer.buf)
             .map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
     }
@@ -432,7 +466,10 @@ mod tests {
     }
 
     fn render(chart: &Chart, limits: Limits) -> Result<Vec<RenderedFile>, RenderError> {
-        let engine = Engine::new(chart, limits)?;
+        render_with(Engine::new(chart, limits)?)
+    }
+
+    fn render_with(engine: Engine) -> Result<Vec<RenderedFile>, RenderError> {
         let caps = Capabilities::new(semver::Version::new(1, 33, 0), &[]);
         let ctx = engine.context(
             &serde_json::Map::new(),
@@ -463,5 +500,44 @@ mod tests {
             ..limits
         };
         assert_eq!(render(&chart, roomy).map(|files| files.len()).ok(), Some(2));
+    }
+
+    #[test]
+    fn a_one_shot_engine_renders_and_fails_like_a_keeping_one() {
+        let texts = |result: Result<Vec<RenderedFile>, RenderError>| {
+            result.map(|files| {
+                files
+                    .into_iter()
+                    .map(|file| (file.path, file.text))
+                    .collect::<Vec<_>>()
+            })
+        };
+        // b.yaml renders on its own and is included by a.yaml (compiled
+        // twice by a one-shot engine); _helpers.j2 is imported by both.
+        let shared = chart(&[
+            ("_helpers.j2", "{% macro name() %}demo{% endmacro %}"),
+            (
+                "a.yaml",
+                "{% import '_helpers.j2' as h %}a: {{ h.name() }}\n{% include 'b.yaml' %}",
+            ),
+            (
+                "b.yaml",
+                "{% import '_helpers.j2' as h %}b: {{ h.name() }}-b\n",
+            ),
+        ]);
+        let keeping = texts(render(&shared, Limits::default())).expect("renders");
+        let one_shot = Engine::new(&shared, Limits::default()).map(Engine::one_shot);
+        assert_eq!(
+            texts(one_shot.and_then(render_with)).expect("renders"),
+            keeping
+        );
+        assert_eq!(keeping[0].1, "a: demo\nb: demo-b\n");
+
+        let broken = chart(&[("ok.yaml", "a: 1\n"), ("bad.yaml", "a: 1\nb: {{ 1 +\n")]);
+        let keeping = texts(render(&broken, Limits::default())).expect_err("a syntax error");
+        let one_shot = Engine::new(&broken, Limits::default()).map(Engine::one_shot);
+        let one_shot = texts(one_shot.and_then(render_with)).expect_err("a syntax error");
+        assert_eq!(one_shot.to_string(), keeping.to_string());
+        assert!(one_shot.to_string().contains("bad.yaml:2"), "{one_shot}");
     }
 }

@@ -181,7 +181,9 @@ impl<'a> Sink<'a> for StreamWriter<'a, '_> {
             source: self.source.to_string(),
             kind: self.kind.take().unwrap_or_default(),
             name: self.name.take().unwrap_or_default(),
-            text: std::mem::take(&mut self.out),
+            // A copy of exactly its length: `out` keeps its capacity for the
+            // next document instead of growing from empty each time.
+            text: self.out.clone(),
         });
         Some(())
     }
