@@ -94,6 +94,7 @@ pub fn read_stream<'a, S: Sink<'a>>(text: &'a str, sink: &mut S) -> Option<()> {
         virt: None,
         peeked: None,
         ends_with_newline: text.ends_with('\n') || text.is_empty(),
+        has_tab: memchr::memchr(b'\t', text.as_bytes()).is_some(),
     };
     let mut documents = 0;
     if p.peek()?.is_some() {
@@ -250,6 +251,9 @@ struct Parser<'a> {
     /// asks about the same line several times.
     peeked: Option<(usize, Option<(usize, &'a str)>)>,
     ends_with_newline: bool,
+    /// Whether the text holds a tab anywhere: most rendered text does not,
+    /// and then no line needs looking at for one.
+    has_tab: bool,
 }
 
 fn is_seq_item(t: &str) -> bool {
@@ -291,7 +295,10 @@ impl<'a> Parser<'a> {
                 }
                 return None;
             }
-            if line.starts_with("...") || line.starts_with('%') || line.contains('\t') {
+            if line.starts_with("...")
+                || line.starts_with('%')
+                || self.has_tab && line.contains('\t')
+            {
                 return None;
             }
             let text = line.trim_start_matches(' ');
