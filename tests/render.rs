@@ -518,6 +518,37 @@ fn symlinks_out_of_the_chart_are_refused() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_the_chart_are_followed() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: linked\n";
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: own\n",
+        ),
+        ("shared/cm.yaml", cm),
+        // Read through the links only: a folder already read is not read
+        // again through a link (docs/templates.md).
+        (".helmignore", "shared/\n"),
+    ]);
+    let templates = dir.path().join("templates");
+    std::os::unix::fs::symlink("../shared/cm.yaml", templates.join("linked.yaml")).unwrap();
+    std::os::unix::fs::symlink("../shared", templates.join("sub")).unwrap();
+    let out = stdout_of(&["render", dir.path().to_str().unwrap()]);
+    assert!(
+        out.contains("# Source: demo/templates/linked.yaml\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("# Source: demo/templates/sub/cm.yaml\n"),
+        "{out}"
+    );
+    assert_eq!(out.matches("name: linked").count(), 2, "{out}");
+    assert!(out.contains("name: own"), "{out}");
+}
+
 #[test]
 fn files_over_the_size_limit_are_refused() {
     let big = "#".repeat(5 * 1024 * 1024 + 1);

@@ -423,41 +423,69 @@ impl Walk<'_> {
                 return Err(ChartError::NotUtf8 { path });
             };
             let rel = format!("{prefix}{name}");
+            // The listing already says what an entry is (no system call);
+            // only a link needs its target looked at.
             let file_type = entry.file_type().map_err(io(&path))?;
-            let mut meta = entry.metadata().map_err(io(&path))?;
-            if file_type.is_symlink() {
+            let (is_dir, is_file) = if file_type.is_symlink() {
                 let target = std::fs::canonicalize(&path).map_err(io(&path))?;
                 if !target.starts_with(&self.canonical_root) {
                     return Err(ChartError::SymlinkEscapes { path, target });
                 }
-                meta = std::fs::metadata(&target).map_err(io(&path))?;
-            }
-            if self.rules.ignored(&rel, meta.is_dir()) {
+                let meta = std::fs::metadata(&target).map_err(io(&path))?;
+                (meta.is_dir(), meta.is_file())
+            } else {
+                (file_type.is_dir(), file_type.is_file())
+            };
+            if self.rules.ignored(&rel, is_dir) {
                 continue;
             }
-            if meta.is_dir() {
+            if is_dir {
                 self.dir(&path, &format!("{rel}/"))?;
-            } else if meta.is_file() {
-                if meta.len() > MAX_FILE_SIZE {
-                    return Err(ChartError::FileTooLarge {
-                        path,
-                        size: meta.len(),
-                        limit: MAX_FILE_SIZE,
-                    });
-                }
-                self.total += meta.len();
-                // The same limits as an archive's (reading and writing), so
-                // a folder that loads also packages.
-                if self.total >= MAX_TOTAL_SIZE {
-                    return Err(ChartError::ChartTooLarge {
-                        path: self.root.to_path_buf(),
-                        limit: MAX_TOTAL_SIZE,
-                    });
-                }
-                let bytes = std::fs::read(&path).map_err(io(&path))?;
+            } else if is_file {
+                let bytes = self.read_file(path)?;
                 self.files.insert(rel, bytes);
             }
         }
         Ok(())
+    }
+
+    /// A file's bytes, within the per-file and whole-chart limits (the
+    /// same as an archive's, reading and writing, so a folder that loads
+    /// also packages). The size comes from the open file, so the path is
+    /// looked up once.
+    fn read_file(&mut self, path: PathBuf) -> Result<Vec<u8>, ChartError> {
+        let io = |source| ChartError::Io {
+            path: path.clone(),
+            source,
+        };
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        let too_large = |size| ChartError::FileTooLarge {
+            path: path.clone(),
+            size,
+            limit: MAX_FILE_SIZE,
+        };
+        if size > MAX_FILE_SIZE {
+            return Err(too_large(size));
+        }
+        self.total += size;
+        if self.total >= MAX_TOTAL_SIZE {
+            return Err(ChartError::ChartTooLarge {
+                path: self.root.to_path_buf(),
+                limit: MAX_TOTAL_SIZE,
+            });
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        // A file that grew since its size was read stops one byte past
+        // the limit.
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(file, MAX_FILE_SIZE + 1),
+            &mut bytes,
+        )
+        .map_err(io)?;
+        if bytes.len() as u64 > MAX_FILE_SIZE {
+            return Err(too_large(bytes.len() as u64));
+        }
+        Ok(bytes)
     }
 }
