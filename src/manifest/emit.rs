@@ -539,6 +539,12 @@ fn is_plain_allowed(s: &str) -> bool {
     !b.windows(2).any(|w| w == b": " || w == b" #")
 }
 
+/// Whether `b` holds `": "` (as [`is_plain_allowed`] looks; `str::contains`
+/// sets up a substring searcher on every call).
+pub(crate) fn holds_colon_space(b: &[u8]) -> bool {
+    b.windows(2).any(|w| w == b": ")
+}
+
 /// Whether some YAML 1.1 or 1.2 reader would resolve the plain scalar `s` to
 /// something other than a string (null, bool, int, float, timestamp, merge
 /// or value key). A slight superset of those schemas, on purpose.

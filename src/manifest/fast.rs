@@ -26,6 +26,8 @@ use std::borrow::Cow;
 
 use serde_yaml::{Mapping, Value};
 
+use super::emit;
+
 /// Deeper nesting than this is left to serde_yaml (which has its own limit).
 const MAX_DEPTH: usize = 64;
 /// libyaml refuses simple keys longer than 1024 characters.
@@ -477,7 +479,10 @@ impl<'a> Parser<'a> {
                     Scalar::Str(Cow::Owned(s))
                 } else {
                     let s = plain_to_comment(text);
-                    if s.contains(": ") || s.ends_with(':') || !plain_start_ok(s, false) {
+                    if emit::holds_colon_space(s.as_bytes())
+                        || s.ends_with(':')
+                        || !plain_start_ok(s, false)
+                    {
                         return None;
                     }
                     resolve(s)?
