@@ -5,6 +5,11 @@
 use skiff::diff::{DiffOptions, diff};
 use skiff::manifest::{Manifest, parse_file};
 
+/// The allocator the `skiff` binary uses (src/main.rs), so these numbers
+/// match what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

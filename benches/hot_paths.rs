@@ -17,6 +17,11 @@ use skiff::release::{self, RenderOptions};
 use skiff::values::strvals::{self, SetKind};
 use skiff::values::{self, Values};
 
+/// The allocator the `skiff` binary uses (src/main.rs), so these numbers
+/// match what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
