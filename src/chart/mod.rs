@@ -460,13 +460,12 @@ impl Walk<'_> {
         };
         let file = std::fs::File::open(&path).map_err(io)?;
         let size = file.metadata().map_err(io)?.len();
-        let too_large = |size| ChartError::FileTooLarge {
-            path: path.clone(),
-            size,
-            limit: MAX_FILE_SIZE,
-        };
         if size > MAX_FILE_SIZE {
-            return Err(too_large(size));
+            return Err(ChartError::FileTooLarge {
+                path,
+                size,
+                limit: MAX_FILE_SIZE,
+            });
         }
         self.total += size;
         if self.total >= MAX_TOTAL_SIZE {
@@ -475,17 +474,11 @@ impl Walk<'_> {
                 limit: MAX_TOTAL_SIZE,
             });
         }
+        // The file as large as it was when opened: reading stops there
+        // (no read just to see the end), so a file that grows meanwhile
+        // cannot pass the limits.
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        // A file that grew since its size was read stops one byte past
-        // the limit.
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(file, MAX_FILE_SIZE + 1),
-            &mut bytes,
-        )
-        .map_err(io)?;
-        if bytes.len() as u64 > MAX_FILE_SIZE {
-            return Err(too_large(bytes.len() as u64));
-        }
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes).map_err(io)?;
         Ok(bytes)
     }
 }
