@@ -174,6 +174,24 @@ fn round_trip_empty_and_binary_files() -> TestResult {
     Ok(())
 }
 
+#[test]
+fn a_byte_order_mark_is_dropped_from_archive_files() -> TestResult {
+    let bytes = RawTar::default()
+        .file("mychart/Chart.yaml", b"\xEF\xBB\xBFname: mychart\n")
+        .file("mychart/files/bom-inside", b"a\xEF\xBB\xBF")
+        .tgz();
+    let files = read_chart_archive(&bytes, source())?.files;
+    assert_eq!(
+        files,
+        vec![
+            ("Chart.yaml".to_string(), b"name: mychart\n".to_vec()),
+            // Only a leading mark goes.
+            ("files/bom-inside".to_string(), b"a\xEF\xBB\xBF".to_vec()),
+        ]
+    );
+    Ok(())
+}
+
 // ------------------------------------------------ crafted archives (raw) --
 
 /// A tar built byte by byte, so tests can write what a well-behaved tar

@@ -550,6 +550,37 @@ fn symlinks_inside_the_chart_are_followed() {
 }
 
 #[test]
+fn a_byte_order_mark_is_dropped_from_folder_and_archive_files() {
+    let dir = chart(&[
+        (
+            "Chart.yaml",
+            "\u{feff}apiVersion: v2\nname: bom\nversion: 0.1.0\n",
+        ),
+        ("values.yaml", "\u{feff}name: x\n"),
+        (
+            "templates/cm.yaml",
+            "\u{feff}apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ values.name }}\n",
+        ),
+    ]);
+    let folder = stdout_of(&["render", dir.path().to_str().unwrap()]);
+    assert!(
+        folder.contains("\nkind: ConfigMap\nmetadata:\n  name: x\n"),
+        "{folder}"
+    );
+    assert!(!folder.contains('\u{feff}'), "{folder}");
+
+    let out = tempfile::tempdir().unwrap();
+    skiff()
+        .args(["package", "--skip-lint", "-d"])
+        .arg(out.path())
+        .arg(dir.path())
+        .assert()
+        .success();
+    let archive = out.path().join("bom-0.1.0.tgz");
+    assert_eq!(stdout_of(&["render", archive.to_str().unwrap()]), folder);
+}
+
+#[test]
 fn files_over_the_size_limit_are_refused() {
     let big = "#".repeat(5 * 1024 * 1024 + 1);
     fails(

@@ -324,7 +324,8 @@ impl Reader {
             if rel == "Chart.yaml" {
                 self.chart_yaml_mtime = entry.header().mtime().ok();
             }
-            let data = self.read_body(&raw_name, &mut entry)?;
+            let mut data = self.read_body(&raw_name, &mut entry)?;
+            super::strip_bom(&mut data);
             if self.files.insert(rel, data).is_some() {
                 return Err(self.duplicate(&raw_name));
             }

@@ -363,6 +363,15 @@ fn load_subcharts(
     Ok(out)
 }
 
+/// Drops a UTF-8 byte order mark from the start of a chart file, as Helm's
+/// loaders do (editors on Windows write one; YAML and templates would
+/// otherwise see it as text).
+pub(crate) fn strip_bom(bytes: &mut Vec<u8>) {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+}
+
 /// Reads every file under `root`, honouring `.helmignore`, refusing links
 /// that leave the chart and files over the size limits.
 fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
@@ -479,6 +488,7 @@ impl Walk<'_> {
         // cannot pass the limits.
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes).map_err(io)?;
+        strip_bom(&mut bytes);
         Ok(bytes)
     }
 }
