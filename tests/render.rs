@@ -528,25 +528,46 @@ fn symlinks_inside_the_chart_are_followed() {
             "templates/cm.yaml",
             "apiVersion: v1\nkind: Secret\nmetadata:\n  name: own\n",
         ),
-        ("shared/cm.yaml", cm),
-        // Read through the links only: a folder already read is not read
-        // again through a link (docs/templates.md).
-        (".helmignore", "shared/\n"),
+        ("templates/shared/cm.yaml", cm),
     ]);
     let templates = dir.path().join("templates");
-    std::os::unix::fs::symlink("../shared/cm.yaml", templates.join("linked.yaml")).unwrap();
-    std::os::unix::fs::symlink("../shared", templates.join("sub")).unwrap();
+    std::os::unix::fs::symlink("shared/cm.yaml", templates.join("linked.yaml")).unwrap();
+    // A folder read again through a link, as Helm reads it; a link back
+    // to a folder being read (here the chart itself) adds nothing.
+    std::os::unix::fs::symlink("shared", templates.join("sub")).unwrap();
+    std::os::unix::fs::symlink("../..", templates.join("shared/up")).unwrap();
     let out = stdout_of(&["render", dir.path().to_str().unwrap()]);
-    assert!(
-        out.contains("# Source: demo/templates/linked.yaml\n"),
+    let sources: Vec<&str> = out.lines().filter(|l| l.starts_with("# Source:")).collect();
+    assert_eq!(
+        sources,
+        [
+            "# Source: demo/templates/cm.yaml",
+            "# Source: demo/templates/linked.yaml",
+            "# Source: demo/templates/shared/cm.yaml",
+            "# Source: demo/templates/sub/cm.yaml",
+        ],
         "{out}"
     );
-    assert!(
-        out.contains("# Source: demo/templates/sub/cm.yaml\n"),
-        "{out}"
+}
+
+#[cfg(unix)]
+#[test]
+fn links_that_multiply_folders_stop_at_the_entry_limit() {
+    // Each level links to the next twice: 2^20 paths, so the entry limit
+    // (an archive's) must stop the walk.
+    let dir = chart(&[("Chart.yaml", CHART_YAML), ("d20/x", "")]);
+    for level in (0..20).rev() {
+        let folder = dir.path().join(format!("d{level}"));
+        std::fs::create_dir(&folder).unwrap();
+        for link in ["a", "b"] {
+            let target = format!("../d{}", level + 1);
+            std::os::unix::fs::symlink(target, folder.join(link)).unwrap();
+        }
+    }
+    fails_with(
+        &["render", dir.path().to_str().unwrap()],
+        &["chart has more than 10000 files and folders"],
     );
-    assert_eq!(out.matches("name: linked").count(), 2, "{out}");
-    assert!(out.contains("name: own"), "{out}");
 }
 
 #[test]

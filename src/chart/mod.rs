@@ -11,12 +11,12 @@ pub mod dependencies;
 pub mod ignore;
 pub mod metadata;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use metadata::Metadata;
 
-use self::archive::{MAX_FILE_SIZE, MAX_TOTAL_SIZE};
+use self::archive::{MAX_ENTRIES, MAX_FILE_SIZE, MAX_TOTAL_SIZE};
 use self::ignore::IgnoreRules;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +46,8 @@ pub enum ChartError {
     },
     #[error("{}: chart is over the {limit}-byte limit in total\nhint: list large files in .helmignore", path.display())]
     ChartTooLarge { path: PathBuf, limit: u64 },
+    #[error("{}: chart has more than {limit} files and folders (an archive may hold no more)\nhint: list what is not part of the chart in .helmignore", path.display())]
+    TooManyEntries { path: PathBuf, limit: usize },
     #[error("{}: not UTF-8 text; templates and values files must be UTF-8", path.display())]
     NotUtf8 { path: PathBuf },
     #[error("{}: {message}", path.display())]
@@ -396,7 +398,8 @@ fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
         rules,
         files: BTreeMap::new(),
         total: 0,
-        seen_dirs: HashSet::new(),
+        entries: 0,
+        reading: Vec::new(),
     };
     walk.dir(root, "")?;
     Ok(walk.files)
@@ -408,7 +411,11 @@ struct Walk<'a> {
     rules: IgnoreRules,
     files: BTreeMap<String, Vec<u8>>,
     total: u64,
-    seen_dirs: HashSet<PathBuf>,
+    /// Files and folders taken so far, against [`MAX_ENTRIES`].
+    entries: usize,
+    /// The folders being read, outermost first (canonical paths): a link
+    /// to one of them would loop.
+    reading: Vec<PathBuf>,
 }
 
 impl Walk<'_> {
@@ -418,9 +425,20 @@ impl Walk<'_> {
             move |source| ChartError::Io { path, source }
         };
         let canonical = std::fs::canonicalize(dir).map_err(io(dir))?;
-        if !self.seen_dirs.insert(canonical) {
-            return Ok(()); // a link back to a folder already read
+        if self.reading.contains(&canonical) {
+            return Ok(()); // a link back to a folder being read
         }
+        self.reading.push(canonical);
+        self.dir_entries(dir, prefix)?;
+        self.reading.pop();
+        Ok(())
+    }
+
+    fn dir_entries(&mut self, dir: &Path, prefix: &str) -> Result<(), ChartError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ChartError::Io { path, source }
+        };
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io(dir))?
             .collect::<Result<_, _>>()
@@ -447,6 +465,14 @@ impl Walk<'_> {
             };
             if self.rules.ignored(&rel, is_dir) {
                 continue;
+            }
+            // Also bounds a walk that links make read folders many times.
+            self.entries += 1;
+            if self.entries > MAX_ENTRIES {
+                return Err(ChartError::TooManyEntries {
+                    path: self.root.to_path_buf(),
+                    limit: MAX_ENTRIES,
+                });
             }
             if is_dir {
                 self.dir(&path, &format!("{rel}/"))?;
