@@ -601,6 +601,27 @@ fn a_byte_order_mark_is_dropped_from_folder_and_archive_files() {
     assert_eq!(stdout_of(&["render", archive.to_str().unwrap()]), folder);
 }
 
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin!("skiff"))
+        .args(["render", "tests/fixtures/basic"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write <stdout>: No space left on device"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn files_over_the_size_limit_are_refused() {
     let big = "#".repeat(5 * 1024 * 1024 + 1);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{ArgMatches, Args};
 
-use super::release_flags::{ReleaseFlags, print_stdout};
+use super::release_flags::{ReleaseFlags, print_stdout_parts};
 use super::values_flags::ValueFlags;
 use crate::chart::load_chart;
 use crate::error::{Error, Result};
@@ -89,11 +89,8 @@ pub fn run(args: &RenderArgs, matches: Option<&ArgMatches>) -> Result<i32> {
     if let Some(dir) = &args.output_dir {
         write_output_dir(dir, &objects)?;
     } else {
-        let mut text = String::with_capacity(objects.iter().map(|o| o.text.len()).sum());
-        for object in &objects {
-            text.push_str(&object.text);
-        }
-        print_stdout(&text)?;
+        let texts: Vec<&str> = objects.iter().map(|o| o.text.as_str()).collect();
+        print_stdout_parts(&texts)?;
     }
     if args.notes
         && let Some(notes) = &rendered.notes
