@@ -3,21 +3,24 @@
 # into docs/performance.md (between the bench:begin/bench:end markers, so a
 # rerun replaces them). See docs/performance.md.
 #
-#   bench/run.sh            # all cases, BENCH_RUNS (default 10) runs each after 3 warm-ups
+#   bench/run.sh            # all cases, BENCH_RUNS (default 10) runs of each side
 #   BENCH_RUNS=20 bench/run.sh
 #
 # Cases: `skiff render` vs `helm template` on charts/starter (twin:
 # bench/helm-starter) and on the generated charts of bench/gen.py at 1, 10,
 # 100 and 1000 templates; `skiff package` (with and without its lint step)
 # vs `helm package` and `skiff lint` vs `helm lint` on the starter and the
-# 1000-template chart. Wall time is hyperfine's median;
+# 1000-template chart. Wall time is the median of the runs, taken in
+# BENCH_ROUNDS alternating rounds of Skiff and Helm (each round after
+# BENCH_WARMUP warm-ups of both);
 # peak RSS is the median of 3 runs under /usr/bin/time -v.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 RUNS="${BENCH_RUNS:-10}"
-WARMUP="${BENCH_WARMUP:-3}"
+ROUNDS="${BENCH_ROUNDS:-5}"
+WARMUP="${BENCH_WARMUP:-1}"
 SIZES=(1 10 100 1000)
 OUT="$REPO/.cache/bench"
 DOC="$REPO/docs/performance.md"
@@ -41,13 +44,29 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 KUBE_VERSION=1.33.0
 
-# Median wall time of a command in milliseconds.
-median_ms() {
-	local json="$WORK/h.json"
-	# shellcheck disable=SC2086 # HYPERFINE_EXTRA is empty or one flag
-	hyperfine --shell=none --style=none --warmup "$WARMUP" --runs "$RUNS" ${HYPERFINE_EXTRA:-} \
-		--export-json "$json" "$1" >/dev/null 2>&1 || die "hyperfine failed on: $1"
-	python3 -c 'import json,sys; print("%.1f" % (json.load(open(sys.argv[1]))["results"][0]["median"]*1000))' "$json"
+# Median wall times of two commands in milliseconds ("ours theirs"), timed
+# in alternating rounds (BENCH_ROUNDS, default 5: a share of the runs of
+# one, then of the other, and again) so a slow spell of the machine falls
+# on both sides; each round warms both up first.
+median_pair_ms() {
+	local json="$WORK/h.json" per_round=$(((RUNS + ROUNDS - 1) / ROUNDS)) round
+	: >"$WORK/times"
+	for ((round = 0; round < ROUNDS; round++)); do
+		# shellcheck disable=SC2086 # HYPERFINE_EXTRA is empty or one flag
+		hyperfine --shell=none --style=none --warmup "$WARMUP" --runs "$per_round" ${HYPERFINE_EXTRA:-} \
+			--export-json "$json" "$1" "$2" >/dev/null 2>&1 || die "hyperfine failed on: $1 / $2"
+		python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"]; print(" ".join(",".join(map(str, x["times"])) for x in r))' \
+			"$json" >>"$WORK/times"
+	done
+	python3 - "$WORK/times" <<'PY'
+import statistics, sys
+ours, theirs = [], []
+for line in open(sys.argv[1]):
+    a, b = line.split()
+    ours += map(float, a.split(","))
+    theirs += map(float, b.split(","))
+print("%.1f %.1f" % (statistics.median(ours) * 1000, statistics.median(theirs) * 1000))
+PY
 }
 
 # Median peak RSS of 3 runs in MiB.
@@ -66,8 +85,7 @@ measure() {
 	local name="$1" ours="$2" theirs="$3" note="${4:-}"
 	echo "bench/run.sh: $name" >&2
 	local s_ms h_ms s_rss h_rss
-	s_ms="$(median_ms "$ours")"
-	h_ms="$(median_ms "$theirs")"
+	read -r s_ms h_ms < <(median_pair_ms "$ours" "$theirs")
 	s_rss="$(peak_rss_mib "$ours")"
 	h_rss="$(peak_rss_mib "$theirs")"
 	ROWS+=("$(python3 - "$name" "$s_ms" "$h_ms" "$s_rss" "$h_rss" "$note" <<'PY'
@@ -125,7 +143,7 @@ TABLE="$WORK/table.md"
 	echo "<!-- bench:begin (written by bench/run.sh; do not edit by hand) -->"
 	echo
 	echo "Measured $(date -u +%Y-%m-%d) on $(nproc) CPU(s), $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//');"
-	echo "$("$SKIFF" --version), $(helm version --short); $RUNS runs after $WARMUP warm-ups (hyperfine $(hyperfine --version | cut -d' ' -f2))."
+	echo "$("$SKIFF" --version), $(helm version --short); $((ROUNDS * ((RUNS + ROUNDS - 1) / ROUNDS))) runs of each side in $ROUNDS alternating rounds, each round after $WARMUP warm-up run(s) (hyperfine $(hyperfine --version | cut -d' ' -f2))."
 	echo
 	echo "| Case | Skiff median (ms) | Helm median (ms) | Speed-up | Skiff peak RSS (MiB) | Helm peak RSS (MiB) | RSS ratio | Output |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---|"

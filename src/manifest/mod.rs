@@ -217,11 +217,37 @@ impl Ordered for Manifest {
 
 /// Sorts in Helm's install order by kind, then by name (stable).
 pub fn sort<M: Ordered>(manifests: &mut [M]) {
-    // The same order as sorting with `order::cmp_install_order`, without
-    // looking each kind up in the install order at every comparison: by
-    // kind and name first, then (stable) by the kind's rank.
-    manifests.sort_by(|a, b| a.kind().cmp(b.kind()).then_with(|| a.name().cmp(b.name())));
-    manifests.sort_by_cached_key(|m| order::kind_rank(m.kind()));
+    // The same order as sorting with `order::cmp_install_order`, with each
+    // object's rank, kind and name looked up once (a parsed object's kind
+    // and name are hash lookups): sort the positions by those keys, then
+    // move the objects.
+    let order: Vec<usize> = {
+        let keys: Vec<(usize, &str, &str)> = manifests
+            .iter()
+            .map(|m| (order::kind_rank(m.kind()), m.kind(), m.name()))
+            .collect();
+        let mut order: Vec<usize> = (0..keys.len()).collect();
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+        order
+    };
+    permute(manifests, order);
+}
+
+/// Puts `items[order[i]]` at position `i`, following each cycle of the
+/// permutation with swaps.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..order.len() {
+        let mut current = start;
+        while order[current] != current {
+            let next = order[current];
+            order[current] = current;
+            if next == start {
+                break;
+            }
+            items.swap(current, next);
+            current = next;
+        }
+    }
 }
 
 /// An object already written as its canonical document ([`Manifest::write`]),
@@ -298,6 +324,25 @@ mod tests {
         sort(&mut objects);
         let got: Vec<_> = objects.iter().map(|o| (o.0, o.1, o.2)).collect();
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn permute_moves_every_item_once_whatever_the_cycles() {
+        for n in 0..40usize {
+            for step in [1, 3, 7, 11] {
+                // i * step mod n (a bijection when gcd = 1), else a reversal.
+                let order: Vec<usize> =
+                    if n > 0 && (1..=step).all(|d| d == 1 || n % d != 0 || step % d != 0) {
+                        (0..n).map(|i| i * step % n).collect()
+                    } else {
+                        (0..n).rev().collect()
+                    };
+                let expected: Vec<usize> = order.clone();
+                let mut items: Vec<usize> = (0..n).collect();
+                permute(&mut items, order);
+                assert_eq!(items, expected, "n {n} step {step}");
+            }
+        }
     }
 
     #[test]
