@@ -214,11 +214,7 @@ pub fn render_written(chart: &Chart, opts: &RenderOptions) -> Result<RenderedObj
 fn one_off<'c>(chart: &'c Chart, opts: &RenderOptions) -> Result<Renderer<'c>> {
     let caps = opts.capabilities()?;
     chart.check_kube_version(&caps.kube_version)?;
-    let renderer = Renderer::new(chart, opts.limits)?;
-    Ok(Renderer {
-        engine: renderer.engine.one_shot(),
-        ..renderer
-    })
+    Ok(Renderer::new(chart, opts.limits)?.once())
 }
 
 /// A chart's root engine (templates compiled on first use, then kept) and
@@ -245,6 +241,15 @@ impl<'c> Renderer<'c> {
             engine: Engine::new(chart, limits)?,
             schema: OnceLock::new(),
         })
+    }
+
+    /// For a renderer that renders once: each template is compiled for its
+    /// render and dropped (see [`Engine::one_shot`]), not kept for the next.
+    pub fn once(self) -> Renderer<'c> {
+        Renderer {
+            engine: self.engine.one_shot(),
+            ..self
+        }
     }
 
     /// [`render`] with this chart.

@@ -172,9 +172,12 @@ pub fn lint_files(
                 });
             }
         };
-        // One engine and schema for every value set; a chart whose engine
-        // cannot be built reports that error once per set, as before.
-        let renderer = release::Renderer::new(&chart, opts.limits).ok();
+        // One engine and schema for every value set (templates compiled
+        // once, unless there is a single set); a chart whose engine cannot
+        // be built reports that error once per set, as before.
+        let renderer = release::Renderer::new(&chart, opts.limits)
+            .ok()
+            .map(|r| if value_sets.len() == 1 { r.once() } else { r });
         for set in &value_sets {
             // A ci/ file is read from the chart (folder or archive) and sits
             // below the user's layers, as if given first with -f.
