@@ -42,11 +42,24 @@ pub struct Manifest {
     pub value: serde_yaml::Value,
 }
 
+/// `value.get(key)` for a mapping's string key. An object's top level and
+/// its metadata hold a few keys, and comparing a few strings beats hashing
+/// the key (lint and sort ask for kind, name and namespace over and over).
+fn child<'v>(value: &'v serde_yaml::Value, key: &str) -> Option<&'v serde_yaml::Value> {
+    let map = value.as_mapping()?;
+    if map.len() > 8 {
+        return map.get(key);
+    }
+    map.iter()
+        .find(|(k, _)| matches!(k, serde_yaml::Value::String(s) if s == key))
+        .map(|(_, v)| v)
+}
+
 impl Manifest {
     fn field(&self, path: &[&str]) -> Option<&str> {
         let mut v = &self.value;
         for key in path {
-            v = v.get(key)?;
+            v = child(v, key)?;
         }
         v.as_str()
     }
@@ -324,6 +337,22 @@ mod tests {
         sort(&mut objects);
         let got: Vec<_> = objects.iter().map(|o| (o.0, o.1, o.2)).collect();
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn child_is_value_get_for_string_keys() {
+        let small: serde_yaml::Value =
+            serde_yaml::from_str("kind: A\n!t name: tagged\n1: one\nmeta: {name: n}\n").unwrap();
+        let mut big_text: String = (0..20).map(|i| format!("k{i}: {i}\n")).collect();
+        big_text.push_str("!t name: tagged\n");
+        let big: serde_yaml::Value = serde_yaml::from_str(&big_text).unwrap();
+        let tagged: serde_yaml::Value = serde_yaml::from_str("!t {kind: B}").unwrap();
+        let scalar = serde_yaml::Value::from("kind");
+        for value in [&small, &big, &tagged, &scalar] {
+            for key in ["kind", "name", "1", "meta", "k7", "k19", "absent", ""] {
+                assert_eq!(child(value, key), value.get(key), "{key} in {value:?}");
+            }
+        }
     }
 
     #[test]
