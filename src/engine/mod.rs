@@ -364,7 +364,8 @@ impl Engine {
         }
         result.map_err(|e| self.error_with_source(e, extra))?;
         // The text is kept until the release is printed: give back what the
-        // guess left over (glibc shrinks in place).
+        // guess left over (mimalloc keeps a block at least half used in
+        // place, and copies a smaller text into a smaller block).
         writer.buf.shrink_to_fit();
         String::from_utf8(writer.buf)
             .map_err(|_| RenderError::Internal("rendered output is not UTF-8".into()))
