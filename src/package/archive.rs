@@ -148,12 +148,16 @@ pub fn write_chart_archive<'a>(
         .mtime(0)
         .operating_system(GZIP_OS_UNKNOWN)
         .write(Vec::new(), Compression::new(COMPRESSION_LEVEL));
-    let mut tar = tar::Builder::new(gz);
+    // tar writes each entry's header, data and padding separately, and
+    // flate2 zero-fills its 32 KiB output buffer on every write: buffer the
+    // small writes into large ones (the deflate stream does not depend on
+    // how its input is cut; the golden digest in tests/archive.rs checks).
+    let mut tar = tar::Builder::new(std::io::BufWriter::with_capacity(1 << 16, gz));
     for (path, data) in ordered {
         let full_path = format!("{chart_name}/{path}");
         append_file(&mut tar, &full_path, data, mtime)?;
     }
-    let gz = tar.into_inner()?;
+    let gz = tar.into_inner()?.into_inner().map_err(|e| e.into_error())?;
     Ok(gz.finish()?)
 }
 
