@@ -247,6 +247,8 @@ fn lint_value_set(
             rules::objects::check(&objects, &mut sink);
             rules::references::check(&objects, settings, &mut sink);
             rules::hygiene::check(&objects, &mut sink);
+            drop(objects);
+            free_aside(rendered);
         }
         Err(Error::Values(ValuesError::Schema(SchemaError::Violations { violations, .. }))) => {
             for violation in violations {
@@ -273,6 +275,20 @@ fn lint_value_set(
         }
     }
     sink.findings
+}
+
+/// Objects a value set's render must have for [`free_aside`] to free them
+/// on another thread.
+const FREE_ASIDE_OBJECTS: usize = 256;
+
+/// Frees a value set's rendered objects. A large chart's parsed trees take
+/// milliseconds to free, which the next value set, the report and the
+/// process exit need not wait for: they are freed on another thread.
+fn free_aside(rendered: release::Rendered) {
+    if rendered.objects.len() >= FREE_ASIDE_OBJECTS {
+        // A thread that cannot start hands the objects back to be freed here.
+        let _ = std::thread::Builder::new().spawn(move || drop(rendered));
+    }
 }
 
 /// The rendered objects of one value set, with the release namespace that
