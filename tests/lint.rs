@@ -245,6 +245,13 @@ fn unlintable_charts_exit_2() {
 // ---- chart files ----
 
 #[test]
+fn an_empty_kube_version_is_no_constraint() {
+    let chart_yaml = std::fs::read_to_string(fixture("lint/good").join("Chart.yaml")).unwrap();
+    let with_empty = format!("{chart_yaml}kubeVersion: \"\"\n");
+    assert_rules(&[("Chart.yaml", with_empty.as_str())], &[]);
+}
+
+#[test]
 fn chart_yaml_field_problems_are_reported_together() {
     let json = assert_rules(
         &[(

@@ -270,6 +270,27 @@ fn macros_imports_and_includes_work_across_files() {
 }
 
 #[test]
+fn an_empty_kube_version_is_no_constraint() {
+    let dir = chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: demo\nversion: 0.1.0\nkubeVersion: \"\"\n",
+        ),
+        (
+            "templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        ),
+    ]);
+    let out = stdout_of(&[
+        "render",
+        dir.path().to_str().unwrap(),
+        "--kube-version",
+        "1.20.0",
+    ]);
+    assert!(out.contains("kind: ConfigMap"), "{out}");
+}
+
+#[test]
 fn kube_version_constraint_is_checked() {
     let dir = chart(&[
         (

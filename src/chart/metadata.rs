@@ -17,9 +17,10 @@ pub struct Metadata {
     pub name: String,
     #[serde(default, deserialize_with = "scalar_string")]
     pub version: String,
+    /// None also for `kubeVersion: ""`, which Helm reads as no constraint.
     #[serde(
         default,
-        deserialize_with = "opt_scalar_string",
+        deserialize_with = "opt_constraint",
         skip_serializing_if = "Option::is_none"
     )]
     pub kube_version: Option<String>,
@@ -196,6 +197,12 @@ fn scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(opt_scalar_string(d)?.unwrap_or_default())
 }
 
+/// An optional constraint: an empty one is none, as in Helm (only a
+/// non-empty `kubeVersion` is checked).
+fn opt_constraint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(opt_scalar_string(d)?.filter(|text| !text.is_empty()))
+}
+
 fn opt_scalar_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     use serde::de::Error;
     match serde_yaml::Value::deserialize(d)? {
@@ -259,5 +266,20 @@ mod tests {
         }
         let err = Metadata::parse("apiVersion: v2\nname: demo\nversion: 1.2\n").unwrap_err();
         assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn an_empty_kube_version_is_no_constraint() {
+        let base = "apiVersion: v2\nname: demo\nversion: 1.0.0\n";
+        for (line, want) in [
+            ("kubeVersion: \"\"\n", None),
+            ("kubeVersion: ''\n", None),
+            ("kubeVersion: '>=1.27.0-0'\n", Some(">=1.27.0-0")),
+        ] {
+            let metadata = Metadata::parse(&format!("{base}{line}")).expect("valid");
+            assert_eq!(metadata.kube_version.as_deref(), want, "{line}");
+        }
+        // Only the empty string: blanks are a constraint, and not a valid one.
+        assert!(Metadata::parse(&format!("{base}kubeVersion: ' '\n")).is_err());
     }
 }

@@ -166,7 +166,8 @@ pub(crate) fn check_chart_yaml(
     }
 
     let mut kube_version_ok = true;
-    if let Some(kube) = scalar("kubeVersion")
+    // An empty kubeVersion is no constraint, as in Helm.
+    if let Some(kube) = scalar("kubeVersion").filter(|kube| !kube.is_empty())
         && let Err(e) = Constraint::parse(&kube)
     {
         kube_version_ok = false;
