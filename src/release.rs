@@ -204,6 +204,16 @@ pub fn render(chart: &Chart, opts: &RenderOptions) -> Result<Rendered> {
     one_off(chart, opts)?.render(opts)
 }
 
+/// [`render`] with the user's layers (3 and 4) already built, rather than
+/// read from `opts.values` (see [`Renderer::render_layers`]).
+pub fn render_with_layers(
+    chart: &Chart,
+    opts: &RenderOptions,
+    user: Vec<Layer>,
+) -> Result<Rendered> {
+    one_off(chart, opts)?.render_layers(opts, user)
+}
+
 /// [`render`] for printing; see [`Renderer::render_written`].
 pub fn render_written(chart: &Chart, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
     one_off(chart, opts)?.render_written(opts)

@@ -474,9 +474,10 @@ fn errors_exit_2() {
         ),
         (&["-", "-"], "stdin (-) can be read only once"),
         (
-            &[CHART, CHART, "-f", "-"],
+            &[CHART, CHART, "-f", "-", "--new-values", "-"],
             "stdin (-) can be read only once",
         ),
+        (&[CHART, "-", "-f", "-"], "stdin (-) can be read only once"),
         (
             &[
                 "tests/fixtures/diff/keyorder/old.yaml",
@@ -556,6 +557,30 @@ fn set_flags_apply_to_one_side_or_both() {
         0,
     );
     assert_eq!(summary(&report)[..3], [0, 0, 0]);
+}
+
+#[test]
+fn a_shared_values_file_on_stdin_serves_both_charts() {
+    // Read once, layered under each side's own flags on both sides.
+    let stdin = "image: registry.example.com/shop/api:2.0.0\nreplicas: 5\n";
+    let args = [
+        CHART,
+        CHART,
+        "-f",
+        "-",
+        "--new-set",
+        "replicas=6",
+        "-o",
+        "json",
+    ];
+    let (code, stdout, stderr) = run_with_stdin(&args, stdin);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(summary(&report), [0, 0, 1, 3]);
+    assert_eq!(field_paths(&report["changes"][0]), ["spec.replicas"]);
+    // Without the --new-set both sides get the stdin values: no change.
+    let (code, stdout, stderr) = run_with_stdin(&[CHART, CHART, "-f", "-"], stdin);
+    assert_eq!(code, 0, "{stdout}{stderr}");
 }
 
 #[test]

@@ -116,15 +116,16 @@ impl DiffArgs {
                 )));
             }
         }
-        let charts = usize::from(old.is_chart()) + usize::from(new.is_chart());
+        // A shared `-f -` is read once and serves both chart sides.
+        let shared_stdin = shared.files.iter().filter(|p| is_stdin(p)).count();
         let stdin_readers = usize::from(*old == Input::Stdin)
             + usize::from(*new == Input::Stdin)
-            + shared.files.iter().filter(|p| is_stdin(p)).count() * charts
+            + shared_stdin * usize::from(old.is_chart() || new.is_chart())
             + self.old_values.iter().filter(|p| is_stdin(p)).count()
             + self.new_values.iter().filter(|p| is_stdin(p)).count();
         if stdin_readers > 1 {
             return Err(Error::Usage(
-                "stdin (-) can be read only once: give at most one of OLD, NEW or a values file as -\nhint: with two chart sides, pass `--old-values -` or `--new-values -` rather than `-f -`".into(),
+                "stdin (-) can be read only once: give at most one of OLD, NEW or a values file as -".into(),
             ));
         }
         Ok(())
@@ -153,16 +154,36 @@ pub fn run(args: &DiffArgs, matches: Option<&ArgMatches>) -> Result<i32> {
         .map(|p| PathPattern::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(diff::DiffError::from)?;
-    let old_objects = old.load(&args.render_options(DiffArgs::side_values(
-        &shared,
-        &args.old_values,
-        &args.old_set,
-    )))?;
-    let new_objects = new.load(&args.render_options(DiffArgs::side_values(
-        &shared,
-        &args.new_values,
-        &args.new_set,
-    )))?;
+    // The shared -f files are read once (one of them may be stdin) and put
+    // below each chart side's own files, then all the --set flags, in the
+    // order one side's flags would layer them.
+    let shared_files = if old.is_chart() && new.is_chart() {
+        let files = ValueArgs {
+            files: shared.files.clone(),
+            sets: Vec::new(),
+        };
+        Some(files.layers()?)
+    } else {
+        None
+    };
+    let load = |input: &Input, files: &[PathBuf], sets: &[String]| -> Result<_> {
+        let values = DiffArgs::side_values(&shared, files, sets);
+        let layers = match &shared_files {
+            Some(shared_files) => {
+                let own = ValueArgs {
+                    files: files.to_vec(),
+                    sets: values.sets.clone(),
+                };
+                let mut layers = shared_files.clone();
+                layers.extend(own.layers()?);
+                Some(layers)
+            }
+            None => None,
+        };
+        input.load(&args.render_options(values), layers)
+    };
+    let old_objects = load(&old, &args.old_values, &args.old_set)?;
+    let new_objects = load(&new, &args.new_values, &args.new_set)?;
     let opts = DiffOptions {
         context: args.context,
         show_secrets: args.show_secrets,

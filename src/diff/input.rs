@@ -9,6 +9,7 @@ use crate::chart::load_chart;
 use crate::error::Result;
 use crate::manifest::{self, Manifest};
 use crate::release::{self, RenderOptions};
+use crate::values::Layer;
 
 /// Where one side's objects come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,13 +39,19 @@ impl Input {
         matches!(self, Input::Chart(_))
     }
 
-    /// The side's objects: rendered with `opts` for a chart, parsed otherwise.
-    /// A `kind: List` (as `kubectl get -o yaml` prints) is read as its items.
-    pub fn load(&self, opts: &RenderOptions) -> Result<Vec<Manifest>> {
+    /// The side's objects: rendered with `opts` for a chart (with `layers`
+    /// as the user's values when given, else `opts.values`), parsed
+    /// otherwise. A `kind: List` (as `kubectl get -o yaml` prints) is read
+    /// as its items.
+    pub fn load(&self, opts: &RenderOptions, layers: Option<Vec<Layer>>) -> Result<Vec<Manifest>> {
         let (source, text) = match self {
             Input::Chart(path) => {
                 let chart = load_chart(path)?;
-                return Ok(release::render(&chart, opts)?.objects);
+                let rendered = match layers {
+                    Some(layers) => release::render_with_layers(&chart, opts, layers)?,
+                    None => release::render(&chart, opts)?,
+                };
+                return Ok(rendered.objects);
             }
             Input::Stdin => {
                 let text = std::io::read_to_string(std::io::stdin()).map_err(|source| {
