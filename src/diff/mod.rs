@@ -245,9 +245,11 @@ fn index<'a>(
 }
 
 fn object_id(m: &Manifest, default_namespace: &str) -> ObjectId {
+    // A cluster-scoped object has no namespace even when it names one: the
+    // API server ignores it, so the object is the same with or without.
     let namespace = match m.namespace() {
-        Some(ns) if !ns.is_empty() => ns.to_string(),
         _ if is_cluster_scoped(m.kind()) => String::new(),
+        Some(ns) if !ns.is_empty() => ns.to_string(),
         _ => default_namespace.to_string(),
     };
     ObjectId {
@@ -367,6 +369,22 @@ mod tests {
         let report = diff(&old, &[], &DiffOptions::default()).unwrap();
         assert_eq!(report.changes[0].id.namespace, "");
         assert_eq!(report.changes[0].id.to_string(), "Namespace x");
+    }
+
+    #[test]
+    fn a_cluster_scoped_object_is_matched_whatever_namespace_it_names() {
+        let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\n";
+        let old = objects("a.yaml", role);
+        let new = objects(
+            "a.yaml",
+            &role.replace("{name: reader}", "{name: reader, namespace: prod}"),
+        );
+        let report = diff(&old, &new, &DiffOptions::default()).unwrap();
+        assert_eq!(report.changes.len(), 1, "{:?}", report.changes);
+        assert_eq!(
+            report.changes[0].id.to_string(),
+            "ClusterRole.rbac.authorization.k8s.io reader"
+        );
     }
 
     #[test]
