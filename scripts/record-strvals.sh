@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Records how real Helm parses --set, --set-string, --set-json and --set-file
+# Records how real Helm parses --set, --set-string, --set-json, --set-file and --set-literal
 # arguments, for tests/strvals_parity.rs to hold Skiff's parser to.
 #
 # For each case below it runs `helm template` on a throwaway chart whose only
@@ -37,7 +37,7 @@ import base64, json, os, shutil, subprocess
 
 helm, work, out = os.environ["HELM"], os.environ["WORK"], os.environ["OUT"]
 
-S, STR, J, F = "--set", "--set-string", "--set-json", "--set-file"
+S, STR, J, F, L = "--set", "--set-string", "--set-json", "--set-file", "--set-literal"
 deep30 = ".".join(f"k{i}" for i in range(31)) + "=1"  # 30 dots: Helm's limit
 deep31 = ".".join(f"k{i}" for i in range(32)) + "=1"  # 31 dots: one too many
 
@@ -209,6 +209,37 @@ CASES = [
     (F, ["a=,b=f1"], {"f1": "x"}),
     (F, ["a=missing"], {}),
     (F, ["a"], {}),
+    # --set-literal: one assignment, the rest of the argument as it is
+    (L, ["a=1"]),
+    (L, ["a=x,b=y"]),
+    (L, ["a={x,y}"]),
+    (L, [r"a=x\,y\z"]),
+    (L, ["a=true"]),
+    (L, ["a=null"]),
+    (L, ["a="]),
+    (L, ["a=b=c"]),
+    (L, ["a.b.c=d,e"]),
+    (L, ["a,b=1"]),
+    (L, [r"a\.b=1"]),
+    (L, ["a b=1 2 "]),
+    (L, ["l[1]=x,y"]),
+    (L, ["l[0].n=v", "l[1].n=w"]),
+    (L, ["a[0][1]=x"]),
+    (L, ["a.b=1", "a.c=2"]),
+    (L, ["a=1", "a.b=2"]),
+    (L, ["a.b=1", "a=2"]),
+    (L, ["a=ключ 🚀"]),
+    (L, [deep30]),
+    (L, [deep31]),
+    (L, [""]),
+    (L, ["a"]),
+    (L, ["a."]),
+    (L, ["a.=1"]),
+    (L, ["l[x]=1"]),
+    (L, ["l[-1]=1"]),
+    (L, ["l[0"]),
+    (L, ["l[0]x=1"]),
+    (L, ["l[65537]=1"]),
 ]
 
 chart = os.path.join(work, "chart")

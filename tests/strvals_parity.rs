@@ -14,6 +14,7 @@ fn kind_of(flag: &str) -> SetKind {
         "--set-string" => SetKind::String,
         "--set-json" => SetKind::Json,
         "--set-file" => SetKind::File,
+        "--set-literal" => SetKind::Literal,
         other => panic!("unknown flag {other:?} in helm_cases.json"),
     }
 }

@@ -81,6 +81,32 @@ fn set_file_reads_the_file() {
 }
 
 #[test]
+fn set_literal_takes_the_rest_of_the_argument_as_it_is() {
+    let v = json_of(&[
+        "values",
+        DEMO,
+        "-o",
+        "json",
+        "--set",
+        "api.image=first",
+        "--set-literal",
+        "api.image=--a=1,--b={x,y}\\n",
+        "--set-literal",
+        "api.env.N=007",
+    ]);
+    assert_eq!(v["api"]["image"], "--a=1,--b={x,y}\\n");
+    assert_eq!(v["api"]["env"]["N"], "007");
+    // A malformed one is an error pointing into it, exit 2.
+    skiff()
+        .args(["values", DEMO, "--set-literal", "api[x]=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--set-literal \"api[x]=1\": invalid list index \"x\"",
+        ));
+}
+
+#[test]
 fn yaml_output_is_canonical() {
     skiff()
         .args(["values", DEMO, "--set-string", "api.env.X=yes"])

@@ -24,6 +24,9 @@ pub struct ValueFlags {
     /// Set values from files' contents (`cert=./tls.crt`). Repeatable.
     #[arg(long = "set-file", value_name = "PATH=FILE")]
     pub set_file: Vec<String>,
+    /// Set one value as a literal string: everything after the first `=`, commas and backslashes included. Repeatable.
+    #[arg(long = "set-literal", value_name = "PATH=VALUE")]
+    pub set_literal: Vec<String>,
 }
 
 impl ValueFlags {
@@ -37,6 +40,7 @@ impl ValueFlags {
             ("set_string", SetKind::String, &self.set_string),
             ("set_json", SetKind::Json, &self.set_json),
             ("set_file", SetKind::File, &self.set_file),
+            ("set_literal", SetKind::Literal, &self.set_literal),
         ] {
             let indices: Vec<usize> = matches
                 .and_then(|m| m.indices_of(id))

@@ -54,6 +54,10 @@ pub enum SetKind {
     Json,
     /// `--set-file`: values are paths whose file contents become strings.
     File,
+    /// `--set-literal`: one `path=value` per flag; everything after the
+    /// first `=` is the value, a string taken as it is (no `,` lists, no
+    /// `\` escapes, no typing), as Helm's literal parser reads it.
+    Literal,
 }
 
 impl SetKind {
@@ -65,6 +69,7 @@ impl SetKind {
             SetKind::String => "--set-string",
             SetKind::Json => "--set-json",
             SetKind::File => "--set-file",
+            SetKind::Literal => "--set-literal",
         }
     }
 }
@@ -199,15 +204,16 @@ impl Parser<'_, '_> {
     }
 
     /// Reads up to (and consumes) the first unescaped character in `stop`,
-    /// unescaping `\x` to `x`. The stop character is `None` at the end of the
-    /// input.
+    /// unescaping `\x` to `x` (`--set-literal` has no escapes). The stop
+    /// character is `None` at the end of the input.
     fn until(&mut self, stop: &[char]) -> (String, Option<char>) {
+        let escapes = self.kind != SetKind::Literal;
         let mut text = String::new();
         loop {
             match self.next_char() {
                 None => return (text, None),
                 Some(c) if stop.contains(&c) => return (text, Some(c)),
-                Some('\\') => match self.next_char() {
+                Some('\\') if escapes => match self.next_char() {
                     None => return (text, None),
                     Some(escaped) => text.push(escaped),
                 },
@@ -237,7 +243,13 @@ impl Parser<'_, '_> {
         if depth > MAX_DEPTH {
             return Err(self.fail(start, format!("path nests deeper than {MAX_DEPTH} levels")));
         }
-        let (key, last) = self.until(&['=', '[', ',', '.']);
+        // A literal's key ends only at `=`, `[` or `.`: it may hold a `,`.
+        let stop: &[char] = if self.kind == SetKind::Literal {
+            &['=', '[', '.']
+        } else {
+            &['=', '[', ',', '.']
+        };
+        let (key, last) = self.until(stop);
         match last {
             None if key.is_empty() => Err(Halt::End),
             None => Err(self.fail(
@@ -259,6 +271,11 @@ impl Parser<'_, '_> {
 
     /// `key=value`, after the `=`.
     fn key_value(&mut self, data: &mut Map<String, Value>, key: &str) -> Result<(), Halt> {
+        if self.kind == SetKind::Literal {
+            let value = self.literal_value();
+            set(data, key, value);
+            return Ok(());
+        }
         if self.kind == SetKind::Json {
             if self.empty_value() {
                 set(data, key, Value::Null);
@@ -429,7 +446,9 @@ impl Parser<'_, '_> {
         match last {
             None => Err(Halt::End),
             Some('=') => {
-                let value = if self.kind == SetKind::Json {
+                let value = if self.kind == SetKind::Literal {
+                    self.literal_value()
+                } else if self.kind == SetKind::Json {
                     if self.empty_value() {
                         Value::Null
                     } else {
@@ -522,6 +541,13 @@ impl Parser<'_, '_> {
         Ok(())
     }
 
+    /// The rest of the argument, as it is: a `--set-literal` value.
+    fn literal_value(&mut self) -> Value {
+        let rest = self.expr.get(self.pos..).unwrap_or("").to_string();
+        self.pos = self.expr.len();
+        Value::String(rest)
+    }
+
     /// A `{a,b}` list if one starts here (consuming a `,` after its `}`).
     fn value_list(&mut self) -> Result<ValList, Halt> {
         let open_at = self.pos;
@@ -555,7 +581,7 @@ impl Parser<'_, '_> {
         match self.kind {
             // `--set-json` values never come here; typing them is harmless.
             SetKind::Auto | SetKind::Json => Ok(typed_value(text)),
-            SetKind::String => Ok(Value::String(text)),
+            SetKind::String | SetKind::Literal => Ok(Value::String(text)),
             SetKind::File => match (self.read_file)(&text) {
                 Ok(contents) => Ok(Value::String(contents)),
                 Err(why) => Err(self.fail(at, format!("cannot read file {text:?}: {why}"))),
@@ -906,6 +932,7 @@ mod tests {
             Just(SetKind::String),
             Just(SetKind::Json),
             Just(SetKind::File),
+            Just(SetKind::Literal),
         ]
     }
 
