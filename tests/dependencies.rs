@@ -583,3 +583,24 @@ fn a_repository_index_without_the_chart_version_url_or_digest_is_refused() -> Te
     }
     Ok(())
 }
+
+#[test]
+fn a_chart_lock_dependency_without_a_name_is_an_error() {
+    let dir = common::chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: app\nversion: 0.1.0\ndependencies:\n  - name: web\n    version: 1.0.0\n    repository: file://../web\n",
+        ),
+        (
+            "Chart.lock",
+            "dependencies:\n- repository: file://../web\n  version: 1.0.0\ndigest: sha256:0\ngenerated: \"2026-01-01T00:00:00Z\"\n",
+        ),
+    ]);
+    skiff()
+        .args(["dependency", "build"])
+        .arg(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Chart.lock"))
+        .stderr(predicate::str::contains("a dependency has no name"));
+}

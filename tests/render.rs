@@ -644,6 +644,53 @@ fn a_full_stdout_is_an_error() {
 }
 
 #[test]
+fn an_archive_whose_top_folder_is_not_the_chart_name_is_refused() {
+    let files: [(&str, &[u8]); 1] = [(
+        "Chart.yaml",
+        b"apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+    )];
+    let bytes = skiff::package::archive::write_chart_archive(
+        "other",
+        files,
+        skiff::package::archive::DEFAULT_MTIME,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let archive = dir.path().join("demo-0.1.0.tgz");
+    std::fs::write(&archive, bytes).unwrap();
+    fails_with(
+        &["render", archive.to_str().unwrap()],
+        &["the archive's top folder \"other\" is not the chart's name \"demo\""],
+    );
+}
+
+#[test]
+fn subcharts_nested_more_than_ten_deep_are_refused() {
+    let chart_yaml = |name: &str| format!("apiVersion: v2\nname: {name}\nversion: 0.1.0\n");
+    let mut files = vec![("Chart.yaml".to_string(), chart_yaml("demo"))];
+    let mut prefix = String::new();
+    for level in 1..=11 {
+        prefix.push_str(&format!("charts/s{level}/"));
+        files.push((
+            format!("{prefix}Chart.yaml"),
+            chart_yaml(&format!("s{level}")),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    fails(&files, &["subcharts nest more than 10 levels deep"]);
+    // Ten levels load.
+    let ten: Vec<(&str, &str)> = files[..11].to_vec();
+    let dir = chart(&ten);
+    skiff()
+        .args(["render", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
+}
+
+#[test]
 fn files_over_the_size_limit_are_refused() {
     let big = "#".repeat(5 * 1024 * 1024 + 1);
     fails(
