@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use common::{CHART_YAML, chart, fixture, skiff};
+use common::{CHART_YAML, chart, fixture, packaged, skiff};
 use serde_json::Value;
 
 /// The good chart's files with some replaced (or, with "", emptied).
@@ -867,14 +867,7 @@ fn a_packaged_chart_lints_its_ci_value_sets_from_the_archive() {
         ),
         ("ci/bad.yaml", "replicas: many\n"),
     ]);
-    let out = tempfile::tempdir().unwrap();
-    skiff()
-        .args(["package", "--skip-lint", "-d"])
-        .arg(out.path())
-        .arg(src.path())
-        .assert()
-        .success();
-    let archive = out.path().join("demo-0.1.0.tgz");
+    let (_out, archive) = packaged(src.path(), "demo-0.1.0.tgz");
     let run = skiff()
         .arg("lint")
         .arg(&archive)

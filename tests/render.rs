@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{CHART_YAML, chart, chart_fails, fails_with, skiff, stdout_of};
+use common::{CHART_YAML, chart, chart_fails, fails_with, packaged, skiff, stdout_of};
 use predicates::prelude::*;
 
 #[test]
@@ -611,14 +611,7 @@ fn a_byte_order_mark_is_dropped_from_folder_and_archive_files() {
     );
     assert!(!folder.contains('\u{feff}'), "{folder}");
 
-    let out = tempfile::tempdir().unwrap();
-    skiff()
-        .args(["package", "--skip-lint", "-d"])
-        .arg(out.path())
-        .arg(dir.path())
-        .assert()
-        .success();
-    let archive = out.path().join("bom-0.1.0.tgz");
+    let (_out, archive) = packaged(dir.path(), "bom-0.1.0.tgz");
     assert_eq!(stdout_of(&["render", archive.to_str().unwrap()]), folder);
 }
 

@@ -129,3 +129,18 @@ pub fn dir_entries(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// `skiff package --skip-lint` of the chart at `chart` into a new temp
+/// folder: the folder (the archive lives as long as it) and the path of
+/// the archive, `archive` (`<name>-<version>.tgz`) in it.
+pub fn packaged(chart: &Path, archive: &str) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().expect("a temp folder");
+    skiff()
+        .args(["package", "--skip-lint", "-d"])
+        .arg(out.path())
+        .arg(chart)
+        .assert()
+        .success();
+    let path = out.path().join(archive);
+    (out, path)
+}
