@@ -365,6 +365,12 @@ fn load_subcharts(
     Ok(out)
 }
 
+/// `map_err` for an I/O error on `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ChartError {
+    let path = path.to_path_buf();
+    move |source| ChartError::Io { path, source }
+}
+
 /// Drops a UTF-8 byte order mark from the start of a chart file, as Helm's
 /// loaders do (editors on Windows write one; YAML and templates would
 /// otherwise see it as text).
@@ -377,10 +383,6 @@ pub(crate) fn strip_bom(bytes: &mut Vec<u8>) {
 /// Reads every file under `root`, honouring `.helmignore`, refusing links
 /// that leave the chart and files over the size limits.
 fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| ChartError::Io { path, source }
-    };
     let canonical_root = std::fs::canonicalize(root).map_err(io(root))?;
     let rules = match std::fs::read_to_string(root.join(".helmignore")) {
         Ok(text) => IgnoreRules::parse(&text)
@@ -420,10 +422,6 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     fn dir(&mut self, dir: &Path, prefix: &str) -> Result<(), ChartError> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| ChartError::Io { path, source }
-        };
         let canonical = std::fs::canonicalize(dir).map_err(io(dir))?;
         if self.reading.contains(&canonical) {
             return Ok(()); // a link back to a folder being read
@@ -435,10 +433,6 @@ impl Walk<'_> {
     }
 
     fn dir_entries(&mut self, dir: &Path, prefix: &str) -> Result<(), ChartError> {
-        let io = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| ChartError::Io { path, source }
-        };
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io(dir))?
             .collect::<Result<_, _>>()
@@ -489,12 +483,8 @@ impl Walk<'_> {
     /// also packages). The size comes from the open file, so the path is
     /// looked up once.
     fn read_file(&mut self, path: PathBuf) -> Result<Vec<u8>, ChartError> {
-        let io = |source| ChartError::Io {
-            path: path.clone(),
-            source,
-        };
-        let file = std::fs::File::open(&path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
+        let file = std::fs::File::open(&path).map_err(io(&path))?;
+        let size = file.metadata().map_err(io(&path))?.len();
         if size > MAX_FILE_SIZE {
             return Err(ChartError::FileTooLarge {
                 path,
@@ -513,7 +503,8 @@ impl Walk<'_> {
         // (no read just to see the end), so a file that grows meanwhile
         // cannot pass the limits.
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes).map_err(io)?;
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes)
+            .map_err(io(&path))?;
         strip_bom(&mut bytes);
         Ok(bytes)
     }
