@@ -223,6 +223,64 @@ fn schema_refs_to_chart_files_resolve_and_set_flags_are_named() {
     );
 }
 
+/// A chart whose schema gives strings and the keys of mappings patterns:
+/// `\S` (Unicode), optional groups, look-ahead (fancy-regex's), and one
+/// pattern used in two places.
+const PATTERN_SCHEMA: &str = r#"{"properties": {
+  "url": {"type": "string", "pattern": "^https?://\\S+$"},
+  "host": {"type": "string", "pattern": "^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},
+  "tag": {"type": "string", "pattern": "^(?!latest$)"},
+  "size": {"type": "string", "pattern": "^[0-9]{1,3}$"},
+  "env": {"propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
+  "more": {"propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}}
+}}"#;
+
+#[test]
+fn schema_patterns_match_as_ecma_262_reads_them() {
+    let good = "url: https://\u{e9}.example/\u{e4}\nhost: \"\"\ntag: v1\nsize: \"120\"\nenv:\n  A_1: x\nmore:\n  _b: y\n";
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", good),
+        ("values.schema.json", PATTERN_SCHEMA),
+    ]);
+    let path = dir.path().to_str().unwrap();
+    skiff().args(["values", path]).assert().success();
+    // U+00A0 is white space to ECMA-262 (`\S` refuses it); `latest` fails the look-ahead.
+    let bad = temp_file(
+        "url: \"https://a\\u00a0b\"\nhost: Bad.\ntag: latest\nsize: \"1200\"\nenv:\n  1A: x\nmore:\n  b-c: y\n",
+    );
+    fails_with(
+        &["values", path, "-f", bad.path().to_str().unwrap()],
+        &[
+            "(6 problems)",
+            "env: \"1A\" does not match \"^[A-Za-z_][A-Za-z0-9_]*$\" [propertyNames]",
+            "host: \"Bad.\" does not match \"^$|^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$\" [pattern]",
+            "more: \"b-c\" does not match \"^[A-Za-z_][A-Za-z0-9_]*$\" [propertyNames]",
+            "size: \"1200\" does not match \"^[0-9]{1,3}$\" [pattern]",
+            "tag: \"latest\" does not match \"^(?!latest$)\" [pattern]",
+            "url: \"https://a\u{a0}b\" does not match \"^https?://\\S+$\" [pattern]",
+        ],
+    );
+}
+
+#[test]
+fn schema_pattern_that_is_not_a_regex() {
+    chart_fails(
+        "values",
+        &[
+            ("Chart.yaml", CHART_YAML),
+            (
+                "values.schema.json",
+                r#"{"properties": {"a": {"properties": {"b": {"pattern": "a{2,1}"}}}}}"#,
+            ),
+        ],
+        &[
+            "values.schema.json: not a valid JSON Schema: \"a{2,1}\" is not a \"regex\"",
+            "check the keyword at /properties/a/properties/b/pattern",
+        ],
+    );
+}
+
 #[test]
 fn remote_schema_refs_are_refused() {
     let dir = chart(&[

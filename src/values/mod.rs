@@ -5,6 +5,7 @@
 //! `--set*` flag in the order given. Maps merge deeply, lists and scalars
 //! replace, and `null` deletes a key.
 
+mod pattern;
 pub mod provenance;
 pub mod schema;
 pub mod scope;

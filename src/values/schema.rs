@@ -128,9 +128,11 @@ impl Schema {
             .filter(|(k, _)| k.ends_with(".json"))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
+        let patterns = super::pattern::Patterns::default();
         let validator = jsonschema::options()
             .with_base_uri(format!("{BASE}values.schema.json"))
             .with_retriever(ChartRetriever { files })
+            .with_keyword("pattern", move |_, schema, _| patterns.keyword(schema))
             .build(&json)
             // `build` checks the schema against its meta-schema first, so an
             // invalid schema is reported here, at the keyword that breaks it.
