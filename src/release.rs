@@ -102,9 +102,9 @@ fn resolve_node<'a>(
     upper: Vec<Layer>,
 ) -> Result<ResolvedNode<'a>> {
     let defaults_path = node.chart.display_path("values.yaml");
-    let defaults = Layer::new(
+    let defaults = Layer::shared(
         Origin::Defaults(defaults_path),
-        node.defaults.clone(),
+        std::sync::Arc::clone(&node.defaults),
         node.chart.text("values.yaml")?.map(str::to_string),
     );
     let own_engine;

@@ -76,7 +76,8 @@ impl std::fmt::Display for Origin {
 #[derive(Debug, Clone)]
 pub struct Layer {
     pub origin: Origin,
-    pub values: Values,
+    /// Shared: a chart's defaults serve its plan and its render uncopied.
+    pub values: std::sync::Arc<Values>,
     /// The YAML text, for locating a value's line (files only).
     text: Option<std::sync::Arc<str>>,
     /// Where this layer's values sit in `text`: empty for a chart's own
@@ -92,6 +93,11 @@ type LineIndex = std::collections::HashMap<Vec<provenance::Step>, usize>;
 impl Layer {
     /// A layer; `text` is the YAML it was parsed from, when it came from a file.
     pub fn new(origin: Origin, values: Values, text: Option<String>) -> Layer {
+        Layer::shared(origin, std::sync::Arc::new(values), text)
+    }
+
+    /// [`Layer::new`] with values held elsewhere too (a chart's defaults).
+    pub fn shared(origin: Origin, values: std::sync::Arc<Values>, text: Option<String>) -> Layer {
         Layer {
             origin,
             values,
@@ -108,7 +114,7 @@ impl Layer {
         scope.push(key.to_string());
         Layer {
             origin: self.origin.clone(),
-            values,
+            values: std::sync::Arc::new(values),
             text: self.text.clone(),
             scope,
             lines: std::sync::Arc::clone(&self.lines),
@@ -290,7 +296,7 @@ pub fn merge_layers<'a>(layers: impl IntoIterator<Item = &'a Layer>) -> Values {
     for layer in layers {
         if first {
             // The chart's own defaults keep their nulls; only overrides delete.
-            out = layer.values.clone();
+            out = Values::clone(&layer.values);
             first = false;
         } else {
             merge_into(&mut out, &layer.values);

@@ -244,7 +244,7 @@ impl Schema {
             keys.extend(props.keys().cloned());
         }
         if let Some(defaults) = layers.first() {
-            let root = Value::Object(defaults.values.clone());
+            let root = Value::Object(Values::clone(&defaults.values));
             if let Some(Value::Object(map)) = provenance::lookup(&root, at) {
                 keys.extend(
                     map.keys()

@@ -17,10 +17,11 @@
 //! chart's layers and renders it.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Layer, Origin, Values, merge_into, merge_layers, parse_values};
+use super::{Layer, Values, merge_into, parse_values};
 use crate::chart::{Chart, dependencies};
 
 /// The key every chart of a release shares.
@@ -40,7 +41,7 @@ pub struct Node<'c> {
     /// `""` or `charts/sub/`: the prefix of its files below the root chart.
     pub rel: String,
     /// values.yaml with import-values applied.
-    pub defaults: Values,
+    pub defaults: Arc<Values>,
     condition: Option<String>,
     tags: Vec<String>,
     import_values: Vec<serde_yaml::Value>,
@@ -55,15 +56,17 @@ pub fn plan<'c>(chart: &'c Chart, user: &[Layer]) -> Result<Node<'c>, crate::err
         chart.name().to_string(),
         String::new(),
     )?;
-    let defaults = Layer::new(
-        Origin::Defaults(chart.display_path("values.yaml")),
-        root.defaults.clone(),
-        None,
-    );
-    let mut coalesced = merge_layers(std::iter::once(&defaults).chain(user));
-    coalesce(&root, &mut coalesced);
-    prune(&mut root, &coalesced, &[]);
-    import(&mut root);
+    // Without subcharts there is nothing to enable, scope or import.
+    if !root.children.is_empty() {
+        // Tags and conditions read the user's layers over every values.yaml.
+        let mut coalesced = Values::clone(&root.defaults);
+        for layer in user {
+            merge_into(&mut coalesced, &layer.values);
+        }
+        coalesce(&root, &mut coalesced);
+        prune(&mut root, &coalesced, &[]);
+        import(&mut root);
+    }
     Ok(root)
 }
 
@@ -103,7 +106,7 @@ fn build<'c>(
         name,
         display,
         rel,
-        defaults,
+        defaults: Arc::new(defaults),
         condition: None,
         tags: Vec::new(),
         import_values: Vec::new(),
@@ -115,7 +118,7 @@ fn build<'c>(
 /// parent set there, globals included, recursively: Helm's coalesce.
 fn coalesce(node: &Node<'_>, values: &mut Values) {
     for child in &node.children {
-        let mut merged = child.defaults.clone();
+        let mut merged = Values::clone(&child.defaults);
         if let Some(Value::Object(set)) = values.get(&child.name) {
             merge_into(&mut merged, set);
         }
@@ -186,7 +189,7 @@ fn import(node: &mut Node<'_>) {
         if child.import_values.is_empty() {
             continue;
         }
-        let mut seen = child.defaults.clone();
+        let mut seen = Values::clone(&child.defaults);
         if let Some(Value::Object(set)) = node.defaults.get(&child.name) {
             merge_into(&mut seen, set);
         }
@@ -221,7 +224,9 @@ fn import(node: &mut Node<'_>) {
             fill_missing(&mut imported, &table);
         }
     }
-    fill_missing(&mut node.defaults, &imported);
+    if !imported.is_empty() {
+        fill_missing(Arc::make_mut(&mut node.defaults), &imported);
+    }
 }
 
 fn lookup<'a>(values: &'a Values, dotted: &str) -> Option<&'a Value> {
