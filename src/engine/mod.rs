@@ -10,6 +10,7 @@ mod context;
 mod error;
 mod files;
 mod filters;
+pub(crate) mod spread;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -263,6 +264,7 @@ impl Engine {
             std::thread::scope(|scope| {
                 // The calling thread is one of the workers.
                 let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
+                spread::step_aside();
                 for (i, result) in worker() {
                     slots[i] = Some(result);
                 }
