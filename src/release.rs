@@ -8,7 +8,7 @@ use crate::chart::{Chart, ChartError, constraint};
 use crate::engine::{COMPUTED_TEMPLATE, Capabilities, Engine, Limits, Release, RenderedFile};
 use crate::error::Result;
 use crate::manifest::{self, Manifest, Ordered, Written};
-use crate::values::schema::{Schema, SchemaError};
+use crate::values::schema::{self, Schema, SchemaError};
 use crate::values::{self, Layer, Origin, ValueArgs, Values, ValuesError, scope};
 
 #[derive(Debug, Clone)]
@@ -76,8 +76,20 @@ pub fn resolve_values(
 ) -> Result<(Values, Vec<Layer>)> {
     let user = opts.values.layers()?;
     let tree = scope::plan(chart, &user)?;
-    let resolved = resolve_node(&tree, Some(engine), None, opts, caps, user)?;
+    let resolved = resolve_node(&tree, Some(engine), Check::Load, opts, caps, user)?;
     Ok((resolved.values, resolved.layers))
+}
+
+/// Where a chart's values.schema.json comes from while its values resolve.
+#[derive(Clone, Copy)]
+enum Check<'s> {
+    /// Loaded and applied as the values resolve (subcharts, [`resolve_values`]).
+    Load,
+    /// The root chart's, loaded once into the renderer's cell.
+    Cell(&'s SchemaCell),
+    /// The root chart's, still compiling on another thread: the caller
+    /// applies it once the render is done (see [`Renderer::render_objects`]).
+    Later,
 }
 
 /// A chart of the release with its final values, and its enabled subcharts.
@@ -96,7 +108,7 @@ struct ResolvedNode<'a> {
 fn resolve_node<'a>(
     node: &'a scope::Node<'a>,
     engine: Option<&Engine>,
-    schema: Option<&SchemaCell>,
+    schema: Check<'_>,
     opts: &RenderOptions,
     caps: &Capabilities,
     upper: Vec<Layer>,
@@ -128,7 +140,7 @@ fn resolve_node<'a>(
 
 fn finish_node<'a>(
     node: &'a scope::Node<'a>,
-    schema: Option<&SchemaCell>,
+    schema: Check<'_>,
     opts: &RenderOptions,
     caps: &Capabilities,
     mut layers: Vec<Layer>,
@@ -142,35 +154,48 @@ fn finish_node<'a>(
             .iter()
             .map(|l| scope::scoped_layer(l, &child.name))
             .collect();
-        let resolved = resolve_node(child, None, None, opts, caps, child_layers)?;
+        let resolved = resolve_node(child, None, Check::Load, opts, caps, child_layers)?;
         values.insert(
             child.name.clone(),
             serde_json::Value::Object(resolved.values.clone()),
         );
         children.push(resolved);
     }
-    let loaded;
-    let schema = match schema {
-        Some(cell) => cell
-            .get_or_init(|| Schema::load(&node.chart))
-            .as_ref()
-            .map_err(|e| ValuesError::from(e.clone()))?,
-        None => {
-            loaded = Schema::load(&node.chart).map_err(ValuesError::from)?;
-            &loaded
-        }
-    };
-    if let Some(schema) = schema {
-        schema
-            .validate(&mut values, &layers)
-            .map_err(ValuesError::from)?;
-    }
-    Ok(ResolvedNode {
+    let mut resolved = ResolvedNode {
         node,
         values,
         layers,
         children,
-    })
+    };
+    match schema {
+        Check::Load => {
+            let loaded = Schema::load(&node.chart).map_err(ValuesError::from)?;
+            validate(loaded.as_ref(), &mut resolved)?;
+        }
+        Check::Cell(cell) => validate_with(cell, &mut resolved)?,
+        Check::Later => {}
+    }
+    Ok(resolved)
+}
+
+/// Checks a chart's final values against its schema, if it has one.
+fn validate(schema: Option<&Schema>, resolved: &mut ResolvedNode<'_>) -> Result<()> {
+    if let Some(schema) = schema {
+        schema
+            .validate(&mut resolved.values, &resolved.layers)
+            .map_err(ValuesError::from)?;
+    }
+    Ok(())
+}
+
+/// [`validate`] with the root chart's schema, loaded into `cell` if it is
+/// not there yet.
+fn validate_with(cell: &SchemaCell, resolved: &mut ResolvedNode<'_>) -> Result<()> {
+    let schema = cell
+        .get_or_init(|| Schema::load(&resolved.node.chart))
+        .as_ref()
+        .map_err(|e| ValuesError::from(e.clone()))?;
+    validate(schema.as_ref(), resolved)
 }
 
 /// Layer 2: values.computed.yaml rendered with `values` = layers 1+3+4, so
@@ -214,14 +239,10 @@ pub fn render_with_layers(
     one_off(chart, opts)?.render_layers(opts, user)
 }
 
-/// [`render`] for printing; see [`Renderer::render_written`].
-pub fn render_written(chart: &Chart, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
-    one_off(chart, opts)?.render_written(opts)
-}
-
-/// A renderer for one render. The chart's kubeVersion is checked first, so
-/// a chart for another cluster says so before any template error.
-fn one_off<'c>(chart: &'c Chart, opts: &RenderOptions) -> Result<Renderer<'c>> {
+/// A renderer for one render (see [`Renderer::once`]). The chart's
+/// kubeVersion is checked first, so a chart for another cluster says so
+/// before any template error.
+pub fn one_off<'c>(chart: &'c Chart, opts: &RenderOptions) -> Result<Renderer<'c>> {
     let caps = opts.capabilities()?;
     chart.check_kube_version(&caps.kube_version)?;
     Ok(Renderer::new(chart, opts.limits)?.once())
@@ -284,13 +305,18 @@ impl<'c> Renderer<'c> {
 
     /// Renders with the user's layers, read from `opts.values` when None
     /// (after the kubeVersion check, so that error comes first).
+    ///
+    /// The first render compiles the root chart's values.schema.json on a
+    /// second thread while the values resolve and the templates render, and
+    /// checks the values once both are done. A values error still wins: it
+    /// is reported before any error of the render, whose work is dropped.
     fn render_objects<T: Ordered + Send>(
         &self,
         opts: &RenderOptions,
         user: Option<Vec<Layer>>,
         parse: &ParseFn<T>,
     ) -> Result<RenderedObjects<T>> {
-        let (chart, engine) = (self.chart, &self.engine);
+        let chart = self.chart;
         let caps = opts.capabilities()?;
         chart.check_kube_version(&caps.kube_version)?;
         let user = match user {
@@ -298,9 +324,49 @@ impl<'c> Renderer<'c> {
             None => opts.values.layers()?,
         };
         let tree = scope::plan(chart, &user)?;
-        let resolved = resolve_node(&tree, Some(engine), Some(&self.schema), opts, &caps, user)?;
+        let compile = self.schema.get().is_none() && chart.files.contains_key(schema::FILE);
+        std::thread::scope(|s| {
+            let compiling = compile
+                .then(|| {
+                    std::thread::Builder::new()
+                        .name("schema".into())
+                        .spawn_scoped(s, || Schema::load(chart))
+                        .ok()
+                })
+                .flatten();
+            let check = match compiling {
+                Some(_) => {
+                    crate::engine::spread::step_aside();
+                    Check::Later
+                }
+                None => Check::Cell(&self.schema),
+            };
+            let mut resolved = resolve_node(&tree, Some(&self.engine), check, opts, &caps, user)?;
+            let rendered = self.render_resolved(&resolved, opts, &caps, parse);
+            if let Some(compiling) = compiling {
+                let loaded = compiling
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                // Only this render fills the cell (`compile` saw it empty).
+                let _ = self.schema.set(loaded);
+                validate_with(&self.schema, &mut resolved)?;
+            }
+            rendered
+        })
+    }
+
+    /// Renders the root chart and its subcharts with their resolved values,
+    /// all objects sorted together.
+    fn render_resolved<T: Ordered + Send>(
+        &self,
+        resolved: &ResolvedNode<'_>,
+        opts: &RenderOptions,
+        caps: &Capabilities,
+        parse: &ParseFn<T>,
+    ) -> Result<RenderedObjects<T>> {
+        let (chart, engine) = (self.chart, &self.engine);
         let release = Release::new(&opts.release_name, &opts.namespace);
-        let ctx = engine.context(&resolved.values, &release, &caps);
+        let ctx = engine.context(&resolved.values, &release, caps);
         let prefix = format!("{}/", chart.name());
         let mut files =
             engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
@@ -314,7 +380,7 @@ impl<'c> Renderer<'c> {
             chart.name(),
             &resolved.children,
             opts,
-            &caps,
+            caps,
             &release,
             parse,
             &mut files,

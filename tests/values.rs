@@ -395,6 +395,52 @@ fn set_json_invalid() {
     values_fails(&["--set-json", "a={x"], &["--set-json \"a={x\""]);
 }
 
+/// The schema compiles on another thread while the templates render: a
+/// values error must still be the one reported, as when it was checked first.
+#[test]
+fn schema_errors_win_over_the_template_errors_they_cause() {
+    let files = |schema: &'static str| {
+        [
+            ("Chart.yaml", CHART_YAML),
+            ("values.yaml", "replicas: two\n"),
+            ("values.schema.json", schema),
+            (
+                "templates/cm.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  n: \"{{ values.replicas + 1 }}\"\n",
+            ),
+        ]
+    };
+    // Lint reports what it finds with exit code 1.
+    for (command, code) in [("render", 2), ("lint", 1)] {
+        let dir = chart(&files(
+            r#"{"properties": {"replicas": {"type": "integer"}}}"#,
+        ));
+        let path = dir.path().to_str().unwrap();
+        let out = skiff().args([command, path]).assert().code(code);
+        let text = String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+            + &String::from_utf8_lossy(&out.get_output().stdout);
+        assert!(
+            text.contains("replicas: \"two\" is not of type \"integer\""),
+            "{command}: {text}"
+        );
+        assert!(!text.contains("unsupported operand"), "{command}: {text}");
+    }
+    // A schema that is not JSON is reported, not the template error.
+    chart_fails(
+        "render",
+        &files("{\n  \"properties\": {,\n}\n"),
+        &["values.schema.json:2: not valid JSON"],
+    );
+    // With valid values the template error is the one reported.
+    let dir = chart(&files(
+        r#"{"properties": {"replicas": {"type": "string"}}}"#,
+    ));
+    fails_with(
+        &["render", dir.path().to_str().unwrap()],
+        &["templates/cm.yaml"],
+    );
+}
+
 #[test]
 fn schema_not_json() {
     chart_fails(

@@ -17,6 +17,9 @@ use super::provenance::{self, Source, Step, display_path};
 use super::{Layer, Values};
 use crate::chart::Chart;
 
+/// A chart's schema for its values, at the chart root.
+pub const FILE: &str = "values.schema.json";
+
 /// The base URI the schema is loaded under; chart files resolve below it.
 const BASE: &str = "file:///chart/";
 
@@ -113,8 +116,8 @@ impl Retrieve for ChartRetriever {
 impl Schema {
     /// Loads and checks the chart's values.schema.json, if it has one.
     pub fn load(chart: &Chart) -> Result<Option<Schema>, SchemaError> {
-        let path = chart.display_path("values.schema.json");
-        let Some(bytes) = chart.files.get("values.schema.json") else {
+        let path = chart.display_path(FILE);
+        let Some(bytes) = chart.files.get(FILE) else {
             return Ok(None);
         };
         let json: Value = serde_json::from_slice(bytes).map_err(|e| SchemaError::Json {
