@@ -11,4 +11,5 @@ pub mod lint;
 pub mod manifest;
 pub mod package;
 pub mod release;
+pub mod threads;
 pub mod values;

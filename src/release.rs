@@ -336,7 +336,7 @@ impl<'c> Renderer<'c> {
                 .flatten();
             let check = match compiling {
                 Some(_) => {
-                    crate::engine::spread::step_aside();
+                    crate::threads::step_aside();
                     Check::Later
                 }
                 None => Check::Cell(&self.schema),

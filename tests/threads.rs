@@ -1,6 +1,6 @@
-//! Large charts render, parse and write their objects on one thread per
-//! core (`SKIFF_THREADS` overrides the count): the output, the errors and the
-//! exit codes must be those of one thread doing everything.
+//! Large charts are read, and render, parse and write their objects, on one
+//! thread per core (`SKIFF_THREADS` overrides the count): the output, the
+//! errors and the exit codes must be those of one thread doing everything.
 
 mod common;
 use common::skiff;
@@ -31,11 +31,12 @@ fn run(chart: &Path, threads: &str, extra: &[&str]) -> (Option<i32>, String, Str
 #[test]
 fn output_is_the_same_on_one_thread_and_on_several() {
     let dir = tempfile::tempdir().unwrap();
-    // 100 templates: enough for several threads (16 templates each).
-    let chart = generated(dir.path(), 100);
+    // 200 templates: enough for several threads to render (16 templates
+    // each) and to read the folder (64 files each).
+    let chart = generated(dir.path(), 200);
     let one = run(&chart, "1", &[]);
     assert_eq!(one.0, Some(0), "{}", one.2);
-    assert_eq!(one.1.matches("\nkind: Deployment\n").count(), 90);
+    assert_eq!(one.1.matches("\nkind: Deployment\n").count(), 180);
     for threads in ["2", "3", "7"] {
         let many = run(&chart, threads, &[]);
         assert_eq!(many, one, "SKIFF_THREADS={threads} differs from one thread");
@@ -64,4 +65,63 @@ fn the_first_failing_template_is_reported_whatever_the_threads() {
     for threads in ["2", "5"] {
         assert_eq!(run(&chart, threads, &[]), one, "SKIFF_THREADS={threads}");
     }
+}
+
+/// A chart folder of `n` small files under `files/` (plus Chart.yaml), big
+/// enough to be read on several threads.
+fn many_files(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Chart.yaml"), common::CHART_YAML).unwrap();
+    std::fs::create_dir(dir.path().join("files")).unwrap();
+    for i in 0..n {
+        std::fs::write(dir.path().join(format!("files/n{i:03}")), "x\n").unwrap();
+    }
+    dir
+}
+
+/// A file of `size` bytes that takes no disk space (a hole).
+fn sparse(path: &Path, size: u64) {
+    std::fs::File::create(path).unwrap().set_len(size).unwrap();
+}
+
+#[test]
+fn the_first_file_over_the_limit_is_reported_whatever_the_threads() {
+    let dir = many_files(300);
+    // Two files over the 5 MiB per-file limit; `n120x` is first in walk order.
+    for name in ["n120x", "n260x"] {
+        sparse(&dir.path().join("files").join(name), 6 * 1024 * 1024);
+    }
+    let one = run(dir.path(), "1", &[]);
+    assert_eq!(one.0, Some(2), "{}", one.2);
+    assert!(
+        one.2.contains("files/n120x: file is 6291456 bytes"),
+        "{}",
+        one.2
+    );
+    assert!(!one.2.contains("n260x"), "{}", one.2);
+    for threads in ["2", "3", "5"] {
+        assert_eq!(
+            run(dir.path(), threads, &[]),
+            one,
+            "SKIFF_THREADS={threads}"
+        );
+    }
+}
+
+#[test]
+fn a_folder_over_the_total_limit_is_refused_whatever_the_threads() {
+    let dir = many_files(150);
+    // 140 files of 0.75 MiB: 105 MiB, over the 100 MiB a chart may hold.
+    for i in 0..140 {
+        sparse(&dir.path().join(format!("files/n{i:03}")), 768 * 1024);
+    }
+    let one = run(dir.path(), "1", &[]);
+    assert_eq!(one.0, Some(2), "{}", one.2);
+    assert!(
+        one.2
+            .contains("chart is over the 104857600-byte limit in total"),
+        "{}",
+        one.2
+    );
+    assert_eq!(run(dir.path(), "2", &[]), one, "SKIFF_THREADS=2");
 }

@@ -13,11 +13,13 @@ pub mod metadata;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use metadata::Metadata;
 
 use self::archive::{MAX_ENTRIES, MAX_FILE_SIZE, MAX_TOTAL_SIZE};
 use self::ignore::IgnoreRules;
+use crate::threads;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
@@ -399,20 +401,26 @@ fn read_folder(root: &Path) -> Result<BTreeMap<String, Vec<u8>>, ChartError> {
         canonical_root,
         rules,
         files: BTreeMap::new(),
-        total: 0,
+        found: Vec::new(),
         entries: 0,
         reading: Vec::new(),
     };
     walk.dir(root, "")?;
+    walk.read_found()?;
     Ok(walk.files)
 }
+
+/// Files a thread must have to be worth starting: a small chart reads
+/// faster on the calling thread than a thread starts.
+const FILES_PER_THREAD: usize = 64;
 
 struct Walk<'a> {
     root: &'a Path,
     canonical_root: PathBuf,
     rules: IgnoreRules,
     files: BTreeMap<String, Vec<u8>>,
-    total: u64,
+    /// Files to read, in walk order: their chart path and where they are.
+    found: Vec<(String, PathBuf)>,
     /// Files and folders taken so far, against [`MAX_ENTRIES`].
     entries: usize,
     /// The folders being read, outermost first (canonical paths): a link
@@ -471,41 +479,71 @@ impl Walk<'_> {
             if is_dir {
                 self.dir(&path, &format!("{rel}/"))?;
             } else if is_file {
-                let bytes = self.read_file(path)?;
-                self.files.insert(rel, bytes);
+                self.found.push((rel, path));
             }
         }
         Ok(())
     }
 
-    /// A file's bytes, within the per-file and whole-chart limits (the
-    /// same as an archive's, reading and writing, so a folder that loads
-    /// also packages). The size comes from the open file, so the path is
-    /// looked up once.
-    fn read_file(&mut self, path: PathBuf) -> Result<Vec<u8>, ChartError> {
-        let file = std::fs::File::open(&path).map_err(io(&path))?;
-        let size = file.metadata().map_err(io(&path))?.len();
-        if size > MAX_FILE_SIZE {
-            return Err(ChartError::FileTooLarge {
-                path,
-                size,
-                limit: MAX_FILE_SIZE,
-            });
+    /// Reads the files the walk found, a large chart's on one thread per
+    /// core, within the per-file and whole-chart limits (the same as an
+    /// archive's, reading and writing, so a folder that loads also
+    /// packages). The errors are those of reading the files one after
+    /// another in walk order: the first file that fails, or the whole-chart
+    /// limit at the file that crosses it. (A file that is not a file or a
+    /// link that leaves the chart is refused by the walk, before any read.)
+    fn read_found(&mut self) -> Result<(), ChartError> {
+        let found = std::mem::take(&mut self.found);
+        let read = AtomicU64::new(0);
+        let slots = threads::run_indexed(
+            found.len(),
+            threads::for_items(found.len(), FILES_PER_THREAD),
+            // Past the limit the ordered pass below fails anyway.
+            || read.load(Ordering::Relaxed) >= MAX_TOTAL_SIZE,
+            |i| {
+                let file = read_file(&found[i].1);
+                if let Ok((size, _)) = &file {
+                    read.fetch_add(*size, Ordering::Relaxed);
+                }
+                file
+            },
+        );
+        let mut total = 0u64;
+        for ((rel, path), slot) in found.into_iter().zip(slots) {
+            // Empty when read on this thread alone, or past the limit.
+            let (size, bytes) = slot.unwrap_or_else(|| read_file(&path))?;
+            total += size;
+            if total >= MAX_TOTAL_SIZE {
+                return Err(ChartError::ChartTooLarge {
+                    path: self.root.to_path_buf(),
+                    limit: MAX_TOTAL_SIZE,
+                });
+            }
+            self.files.insert(rel, bytes);
         }
-        self.total += size;
-        if self.total >= MAX_TOTAL_SIZE {
-            return Err(ChartError::ChartTooLarge {
-                path: self.root.to_path_buf(),
-                limit: MAX_TOTAL_SIZE,
-            });
-        }
-        // The file as large as it was when opened: reading stops there
-        // (no read just to see the end), so a file that grows meanwhile
-        // cannot pass the limits.
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes)
-            .map_err(io(&path))?;
-        strip_bom(&mut bytes);
-        Ok(bytes)
+        Ok(())
     }
+}
+
+/// A file's size when opened and its bytes, refusing one over
+/// [`MAX_FILE_SIZE`]. The size comes from the open file, so the path is
+/// looked up once.
+fn read_file(path: &Path) -> Result<(u64, Vec<u8>), ChartError> {
+    let file = std::fs::File::open(path).map_err(io(path))?;
+    let size = file.metadata().map_err(io(path))?.len();
+    if size > MAX_FILE_SIZE {
+        return Err(ChartError::FileTooLarge {
+            path: path.to_path_buf(),
+            size,
+            limit: MAX_FILE_SIZE,
+        });
+    }
+    // The file as large as it was when opened: reading stops there (no
+    // read just to see the end), so a file that grows meanwhile cannot
+    // pass the limits.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, size), &mut bytes)
+        .map_err(io(path))?;
+    strip_bom(&mut bytes);
+    Ok((size, bytes))
 }

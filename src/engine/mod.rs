@@ -10,7 +10,6 @@ mod context;
 mod error;
 mod files;
 mod filters;
-pub(crate) mod spread;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -25,6 +24,7 @@ pub use error::RenderError;
 pub use files::Files;
 
 use crate::chart::Chart;
+use crate::threads;
 
 /// The name values.computed.yaml has inside the engine.
 pub const COMPUTED_TEMPLATE: &str = "values.computed.yaml";
@@ -246,40 +246,13 @@ impl Engine {
             let extra = then(&path, &text);
             Ok((RenderedFile { path, text }, extra))
         };
-        let mut slots: Vec<Option<Result<(RenderedFile, T), RenderError>>> =
-            std::iter::repeat_with(|| None).take(names.len()).collect();
-        let threads = worker_threads(names.len());
-        if threads > 1 {
-            let next = AtomicUsize::new(0);
-            let worker = || {
-                let mut done = Vec::new();
-                // Past the release cap the ordered walk below fails anyway.
-                while rendered.load(Ordering::Relaxed) <= self.limits.release_bytes {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(name) = names.get(i) else { break };
-                    done.push((i, render_one(name)));
-                }
-                done
-            };
-            std::thread::scope(|scope| {
-                // The calling thread is one of the workers.
-                let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-                spread::step_aside();
-                for (i, result) in worker() {
-                    slots[i] = Some(result);
-                }
-                for handle in handles {
-                    match handle.join() {
-                        Ok(done) => {
-                            for (i, result) in done {
-                                slots[i] = Some(result);
-                            }
-                        }
-                        Err(panic) => std::panic::resume_unwind(panic),
-                    }
-                }
-            });
-        }
+        // Past the release cap the ordered walk below fails anyway.
+        let slots = threads::run_indexed(
+            names.len(),
+            threads::for_items(names.len(), TEMPLATES_PER_THREAD),
+            || rendered.load(Ordering::Relaxed) > self.limits.release_bytes,
+            |i| render_one(names[i]),
+        );
         let mut total = 0usize;
         let mut out = Vec::with_capacity(names.len());
         for (name, slot) in names.iter().zip(slots) {
@@ -402,19 +375,6 @@ impl Engine {
 /// Templates a thread must have to be worth starting: below this a small
 /// chart renders faster on the calling thread than threads start.
 const TEMPLATES_PER_THREAD: usize = 16;
-
-/// How many threads render `templates` files: one per core, each with at
-/// least [`TEMPLATES_PER_THREAD`] files (the calling thread is one of
-/// them); `SKIFF_THREADS` overrides the core count (1 renders on the
-/// calling thread alone).
-fn worker_threads(templates: usize) -> usize {
-    let cores = std::env::var("SKIFF_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
-        .unwrap_or(1);
-    cores.min(templates / TEMPLATES_PER_THREAD).max(1)
-}
 
 /// Jinja's whitespace control as Ansible and most YAML-producing Jinja users
 /// set it: a block tag's line disappears entirely (`trim_blocks` +
