@@ -64,10 +64,37 @@ fn check_written(text: &str) {
     );
 }
 
-/// Checks fast == serde_yaml when the fast path answers, and the stream
-/// writer against the tree path; whether the fast path answered.
+/// What a values file held before values files had their own sink:
+/// serde_yaml's tree, converted to JSON; `None` where that is an error.
+fn values_the_slow_way(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_yaml::from_str::<Value>(text).ok()? {
+        Value::Null => Some(serde_json::Map::new()),
+        yaml @ Value::Mapping(_) => match skiff::values::yaml_to_json(yaml).ok()? {
+            serde_json::Value::Object(map) => Some(map),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `values::parse_values` (the fast reader with a JSON sink, serde_yaml
+/// where it gives up) gives what serde_yaml + `yaml_to_json` give.
+fn check_values(text: &str) {
+    let fast = skiff::values::parse_values(text, Path::new("values.yaml")).ok();
+    let slow = values_the_slow_way(text);
+    assert_eq!(
+        format!("{fast:?}"),
+        format!("{slow:?}"),
+        "values differ on {text:?}"
+    );
+}
+
+/// Checks fast == serde_yaml when the fast path answers, the stream writer
+/// against the tree path, and values parsing; whether the fast path
+/// answered.
 fn check(text: &str) -> bool {
     check_written(text);
+    check_values(text);
     let Some(fast) = parse_stream(text) else {
         return false;
     };
@@ -232,6 +259,11 @@ fn fast_path_matches_serde_yaml_on_the_tricky_scalars() {
 #[test]
 fn fast_path_matches_serde_yaml_on_hand_written_edge_cases() {
     let texts = [
+        // One JSON key from two YAML keys: serde_yaml's tree decides.
+        "1: a\n\"1\": b\n",
+        "true: 1\n\"true\": 2\nnull: 3\n~: 4\n",
+        "a: .inf\n",
+        "a: [1, {b: 2}]\n1.5: x\n",
         "",
         "\n\n",
         "# only a comment\n",

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use self::strvals::SetKind;
+use crate::manifest::fast;
 
 pub type Values = Map<String, Value>;
 
@@ -187,7 +188,16 @@ fn read_values_file(path: &Path) -> Result<String, ValuesError> {
 
 /// Parses a values document; an empty file is an empty mapping.
 pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
-    let yaml = match crate::manifest::fast::parse_stream(text) {
+    let mut sink = JsonSink::default();
+    if fast::read_stream(text, &mut sink).is_some() {
+        match sink.root {
+            Some(Value::Object(map)) if sink.documents == 1 => return Ok(map),
+            None | Some(Value::Null) if sink.documents <= 1 => return Ok(Values::new()),
+            // Other shapes are errors, worded by the path below.
+            _ => {}
+        }
+    }
+    let yaml = match fast::parse_stream(text) {
         // The fast reader gives what serde_yaml gives for the YAML it
         // accepts; anything else (and every error) goes to serde_yaml.
         Some(mut docs) if docs.len() == 1 => docs.pop().unwrap_or_default(),
@@ -218,6 +228,105 @@ pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
         },
         serde_yaml::Value::Sequence(_) => Err(not_a_mapping("a list")),
         _ => Err(not_a_mapping("a scalar")),
+    }
+}
+
+/// The fast reader's sink for values files: it builds the JSON tree that
+/// [`yaml_to_json`] would make of the reader's YAML tree, without that tree
+/// (no hashed YAML keys, nothing to convert after). It gives up, and the
+/// caller takes the serde_yaml path, wherever the two could differ: a key
+/// that repeats once made a string (`1` and `"1"` are two YAML keys but one
+/// JSON key), a key that is not a scalar, a value JSON cannot hold.
+#[derive(Default)]
+struct JsonSink {
+    documents: usize,
+    stack: Vec<JsonFrame>,
+    root: Option<Value>,
+}
+
+enum JsonFrame {
+    /// A mapping and the key whose value comes next.
+    Mapping(Map<String, Value>, Option<String>),
+    Sequence(Vec<Value>),
+}
+
+impl JsonSink {
+    /// Puts a finished node where it belongs; `None` on a repeated key.
+    fn put(&mut self, value: Value) -> Option<()> {
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
+            Some(JsonFrame::Mapping(map, key)) => {
+                if map.insert(key.take()?, value).is_some() {
+                    return None;
+                }
+            }
+            Some(JsonFrame::Sequence(items)) => items.push(value),
+        }
+        Some(())
+    }
+}
+
+impl<'a> fast::Sink<'a> for JsonSink {
+    fn start_document(&mut self) -> Option<()> {
+        self.documents += 1;
+        Some(())
+    }
+
+    fn end_document(&mut self) -> Option<()> {
+        Some(())
+    }
+
+    fn start_mapping(&mut self) -> Option<()> {
+        self.stack.push(JsonFrame::Mapping(Map::new(), None));
+        Some(())
+    }
+
+    fn key(&mut self, key: fast::Scalar<'a>) -> Option<()> {
+        // yaml_to_json's key rules.
+        let key = match key {
+            fast::Scalar::Str(s) => s.into_owned(),
+            fast::Scalar::Other(serde_yaml::Value::String(s)) => s,
+            fast::Scalar::Other(serde_yaml::Value::Number(n)) => n.to_string(),
+            fast::Scalar::Other(serde_yaml::Value::Bool(b)) => b.to_string(),
+            fast::Scalar::Other(serde_yaml::Value::Null) => "null".to_string(),
+            fast::Scalar::Other(_) => return None,
+        };
+        match self.stack.last_mut() {
+            Some(JsonFrame::Mapping(_, pending)) => *pending = Some(key),
+            _ => return None,
+        }
+        Some(())
+    }
+
+    fn end_mapping(&mut self) -> Option<()> {
+        match self.stack.pop()? {
+            JsonFrame::Mapping(map, _) => self.put(Value::Object(map)),
+            JsonFrame::Sequence(_) => None,
+        }
+    }
+
+    fn start_sequence(&mut self) -> Option<()> {
+        self.stack.push(JsonFrame::Sequence(Vec::new()));
+        Some(())
+    }
+
+    fn item(&mut self) -> Option<()> {
+        Some(())
+    }
+
+    fn end_sequence(&mut self) -> Option<()> {
+        match self.stack.pop()? {
+            JsonFrame::Sequence(items) => self.put(Value::Array(items)),
+            JsonFrame::Mapping(..) => None,
+        }
+    }
+
+    fn scalar(&mut self, value: fast::Scalar<'a>) -> Option<()> {
+        let value = match value {
+            fast::Scalar::Str(s) => Value::String(s.into_owned()),
+            fast::Scalar::Other(other) => yaml_to_json(other).ok()?,
+        };
+        self.put(value)
     }
 }
 
