@@ -37,9 +37,69 @@ const MAX_KEY_LEN: usize = 1000;
 /// `serde_yaml::Deserializer::from_str` would; `None` if the text is
 /// outside the subset (or not YAML at all).
 pub fn parse_stream(text: &str) -> Option<Vec<Value>> {
-    let mut builder = Builder::default();
+    build_stream(text)
+}
+
+/// [`parse_stream`] into any [`Tree`]; `None` also where the tree gives up.
+pub fn build_stream<T: Tree>(text: &str) -> Option<Vec<T>> {
+    let mut builder = Builder {
+        docs: Vec::new(),
+        stack: Vec::new(),
+        root: None,
+    };
     read_stream(text, &mut builder)?;
     Some(builder.docs)
+}
+
+/// A tree [`build_stream`] can build from what the reader reports:
+/// serde_yaml's, or the JSON one values files become (`values::parse_values`).
+pub trait Tree: Sized {
+    type Key;
+    type Map;
+    /// An empty document.
+    fn null() -> Self;
+    fn new_map() -> Self::Map;
+    /// Adds a key; `false` when the map has it already (the build gives up).
+    fn insert(map: &mut Self::Map, key: Self::Key, value: Self) -> bool;
+    fn from_map(map: Self::Map) -> Self;
+    fn from_items(items: Vec<Self>) -> Self;
+    /// `None` gives up the build.
+    fn key(key: Scalar<'_>) -> Option<Self::Key>;
+    /// `None` gives up the build.
+    fn scalar(value: Scalar<'_>) -> Option<Self>;
+}
+
+impl Tree for Value {
+    type Key = Value;
+    type Map = Mapping;
+
+    fn null() -> Value {
+        Value::Null
+    }
+
+    fn new_map() -> Mapping {
+        Mapping::new()
+    }
+
+    fn insert(map: &mut Mapping, key: Value, value: Value) -> bool {
+        map.insert(key, value).is_none()
+    }
+
+    fn from_map(map: Mapping) -> Value {
+        Value::Mapping(map)
+    }
+
+    fn from_items(items: Vec<Value>) -> Value {
+        Value::Sequence(items)
+    }
+
+    fn key(key: Scalar<'_>) -> Option<Value> {
+        Some(key.into_value())
+    }
+
+    fn scalar(value: Scalar<'_>) -> Option<Value> {
+        Some(value.into_value())
+    }
 }
 
 /// A scalar as the reader finds it: a string or any other value (null,
@@ -130,27 +190,26 @@ pub(crate) fn split_lines(text: &str) -> impl Iterator<Item = &str> {
         })
 }
 
-/// The sink that builds `serde_yaml::Value`s.
-#[derive(Default)]
-struct Builder {
-    docs: Vec<Value>,
-    stack: Vec<Frame>,
-    root: Option<Value>,
+/// The sink that builds a [`Tree`].
+struct Builder<T: Tree> {
+    docs: Vec<T>,
+    stack: Vec<Frame<T>>,
+    root: Option<T>,
 }
 
-enum Frame {
+enum Frame<T: Tree> {
     /// A mapping and the key whose value comes next.
-    Mapping(Mapping, Option<Value>),
-    Sequence(Vec<Value>),
+    Mapping(T::Map, Option<T::Key>),
+    Sequence(Vec<T>),
 }
 
-impl Builder {
+impl<T: Tree> Builder<T> {
     /// Puts a finished node where it belongs; `None` on a duplicate key.
-    fn put(&mut self, value: Value) -> Option<()> {
+    fn put(&mut self, value: T) -> Option<()> {
         match self.stack.last_mut() {
             None => self.root = Some(value),
             Some(Frame::Mapping(map, key)) => {
-                if map.insert(key.take()?, value).is_some() {
+                if !T::insert(map, key.take()?, value) {
                     return None;
                 }
             }
@@ -160,24 +219,24 @@ impl Builder {
     }
 }
 
-impl<'a> Sink<'a> for Builder {
+impl<'a, T: Tree> Sink<'a> for Builder<T> {
     fn start_document(&mut self) -> Option<()> {
         Some(())
     }
 
     fn end_document(&mut self) -> Option<()> {
-        self.docs.push(self.root.take().unwrap_or(Value::Null));
+        self.docs.push(self.root.take().unwrap_or_else(T::null));
         Some(())
     }
 
     fn start_mapping(&mut self) -> Option<()> {
-        self.stack.push(Frame::Mapping(Mapping::new(), None));
+        self.stack.push(Frame::Mapping(T::new_map(), None));
         Some(())
     }
 
     fn key(&mut self, key: Scalar<'a>) -> Option<()> {
         match self.stack.last_mut() {
-            Some(Frame::Mapping(_, pending)) => *pending = Some(key.into_value()),
+            Some(Frame::Mapping(_, pending)) => *pending = Some(T::key(key)?),
             _ => return None,
         }
         Some(())
@@ -185,7 +244,7 @@ impl<'a> Sink<'a> for Builder {
 
     fn end_mapping(&mut self) -> Option<()> {
         match self.stack.pop()? {
-            Frame::Mapping(map, _) => self.put(Value::Mapping(map)),
+            Frame::Mapping(map, _) => self.put(T::from_map(map)),
             Frame::Sequence(_) => None,
         }
     }
@@ -201,13 +260,13 @@ impl<'a> Sink<'a> for Builder {
 
     fn end_sequence(&mut self) -> Option<()> {
         match self.stack.pop()? {
-            Frame::Sequence(items) => self.put(Value::Sequence(items)),
+            Frame::Sequence(items) => self.put(T::from_items(items)),
             Frame::Mapping(..) => None,
         }
     }
 
     fn scalar(&mut self, value: Scalar<'a>) -> Option<()> {
-        self.put(value.into_value())
+        self.put(T::scalar(value)?)
     }
 }
 

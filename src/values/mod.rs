@@ -188,11 +188,12 @@ fn read_values_file(path: &Path) -> Result<String, ValuesError> {
 
 /// Parses a values document; an empty file is an empty mapping.
 pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
-    let mut sink = JsonSink::default();
-    if fast::read_stream(text, &mut sink).is_some() {
-        match sink.root {
-            Some(Value::Object(map)) if sink.documents == 1 => return Ok(map),
-            None | Some(Value::Null) if sink.documents <= 1 => return Ok(Values::new()),
+    if let Some(mut docs) = fast::build_stream::<Value>(text)
+        && docs.len() <= 1
+    {
+        match docs.pop() {
+            Some(Value::Object(map)) => return Ok(map),
+            None | Some(Value::Null) => return Ok(Values::new()),
             // Other shapes are errors, worded by the path below.
             _ => {}
         }
@@ -231,102 +232,54 @@ pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
     }
 }
 
-/// The fast reader's sink for values files: it builds the JSON tree that
+/// Values files are read by the fast reader straight into JSON: the tree
 /// [`yaml_to_json`] would make of the reader's YAML tree, without that tree
-/// (no hashed YAML keys, nothing to convert after). It gives up, and the
-/// caller takes the serde_yaml path, wherever the two could differ: a key
-/// that repeats once made a string (`1` and `"1"` are two YAML keys but one
-/// JSON key), a key that is not a scalar, a value JSON cannot hold.
-#[derive(Default)]
-struct JsonSink {
-    documents: usize,
-    stack: Vec<JsonFrame>,
-    root: Option<Value>,
-}
+/// (no hashed YAML keys, nothing to convert after). The build gives up, and
+/// [`parse_values`] takes the serde_yaml path, wherever the two could
+/// differ: a key that repeats once made a string (`1` and `"1"` are two
+/// YAML keys but one JSON key), a key that is not a scalar, a value JSON
+/// cannot hold.
+impl fast::Tree for Value {
+    type Key = String;
+    type Map = Map<String, Value>;
 
-enum JsonFrame {
-    /// A mapping and the key whose value comes next.
-    Mapping(Map<String, Value>, Option<String>),
-    Sequence(Vec<Value>),
-}
-
-impl JsonSink {
-    /// Puts a finished node where it belongs; `None` on a repeated key.
-    fn put(&mut self, value: Value) -> Option<()> {
-        match self.stack.last_mut() {
-            None => self.root = Some(value),
-            Some(JsonFrame::Mapping(map, key)) => {
-                if map.insert(key.take()?, value).is_some() {
-                    return None;
-                }
-            }
-            Some(JsonFrame::Sequence(items)) => items.push(value),
-        }
-        Some(())
-    }
-}
-
-impl<'a> fast::Sink<'a> for JsonSink {
-    fn start_document(&mut self) -> Option<()> {
-        self.documents += 1;
-        Some(())
+    fn null() -> Value {
+        Value::Null
     }
 
-    fn end_document(&mut self) -> Option<()> {
-        Some(())
+    fn new_map() -> Map<String, Value> {
+        Map::new()
     }
 
-    fn start_mapping(&mut self) -> Option<()> {
-        self.stack.push(JsonFrame::Mapping(Map::new(), None));
-        Some(())
+    fn insert(map: &mut Map<String, Value>, key: String, value: Value) -> bool {
+        map.insert(key, value).is_none()
     }
 
-    fn key(&mut self, key: fast::Scalar<'a>) -> Option<()> {
-        // yaml_to_json's key rules.
-        let key = match key {
+    fn from_map(map: Map<String, Value>) -> Value {
+        Value::Object(map)
+    }
+
+    fn from_items(items: Vec<Value>) -> Value {
+        Value::Array(items)
+    }
+
+    /// [`yaml_to_json`]'s key rules.
+    fn key(key: fast::Scalar<'_>) -> Option<String> {
+        Some(match key {
             fast::Scalar::Str(s) => s.into_owned(),
             fast::Scalar::Other(serde_yaml::Value::String(s)) => s,
             fast::Scalar::Other(serde_yaml::Value::Number(n)) => n.to_string(),
             fast::Scalar::Other(serde_yaml::Value::Bool(b)) => b.to_string(),
             fast::Scalar::Other(serde_yaml::Value::Null) => "null".to_string(),
             fast::Scalar::Other(_) => return None,
-        };
-        match self.stack.last_mut() {
-            Some(JsonFrame::Mapping(_, pending)) => *pending = Some(key),
-            _ => return None,
+        })
+    }
+
+    fn scalar(value: fast::Scalar<'_>) -> Option<Value> {
+        match value {
+            fast::Scalar::Str(s) => Some(Value::String(s.into_owned())),
+            fast::Scalar::Other(other) => yaml_to_json(other).ok(),
         }
-        Some(())
-    }
-
-    fn end_mapping(&mut self) -> Option<()> {
-        match self.stack.pop()? {
-            JsonFrame::Mapping(map, _) => self.put(Value::Object(map)),
-            JsonFrame::Sequence(_) => None,
-        }
-    }
-
-    fn start_sequence(&mut self) -> Option<()> {
-        self.stack.push(JsonFrame::Sequence(Vec::new()));
-        Some(())
-    }
-
-    fn item(&mut self) -> Option<()> {
-        Some(())
-    }
-
-    fn end_sequence(&mut self) -> Option<()> {
-        match self.stack.pop()? {
-            JsonFrame::Sequence(items) => self.put(Value::Array(items)),
-            JsonFrame::Mapping(..) => None,
-        }
-    }
-
-    fn scalar(&mut self, value: fast::Scalar<'a>) -> Option<()> {
-        let value = match value {
-            fast::Scalar::Str(s) => Value::String(s.into_owned()),
-            fast::Scalar::Other(other) => yaml_to_json(other).ok()?,
-        };
-        self.put(value)
     }
 }
 
