@@ -324,7 +324,11 @@ impl<'c> Renderer<'c> {
             None => opts.values.layers()?,
         };
         let tree = scope::plan(chart, &user)?;
-        let compile = self.schema.get().is_none() && chart.files.contains_key(schema::FILE);
+        // Two pieces of work, the schema and the rest: a thread for each
+        // when there are two cores (or SKIFF_THREADS allows two).
+        let compile = self.schema.get().is_none()
+            && chart.files.contains_key(schema::FILE)
+            && crate::threads::for_items(2, 1) > 1;
         std::thread::scope(|s| {
             let compiling = compile
                 .then(|| {

@@ -125,3 +125,21 @@ fn a_folder_over_the_total_limit_is_refused_whatever_the_threads() {
     );
     assert_eq!(run(dir.path(), "2", &[]), one, "SKIFF_THREADS=2");
 }
+
+#[test]
+fn the_schema_thread_changes_nothing_but_the_time() {
+    let starter = common::root().join("charts/starter");
+    let one = run(&starter, "1", &[]);
+    assert_eq!(one.0, Some(0), "{}", one.2);
+    assert_eq!(run(&starter, "2", &[]), one);
+    // A values error and the template error it causes: the values error.
+    let bad = run(&starter, "1", &["--set", "api.replicas=two"]);
+    assert_eq!(bad.0, Some(2), "{}", bad.2);
+    assert!(
+        bad.2
+            .contains("api.replicas: \"two\" is not of type \"integer\""),
+        "{}",
+        bad.2
+    );
+    assert_eq!(run(&starter, "2", &["--set", "api.replicas=two"]), bad);
+}
