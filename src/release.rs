@@ -345,14 +345,22 @@ impl<'c> Renderer<'c> {
                 }
                 None => Check::Cell(&self.schema),
             };
-            let mut resolved = resolve_node(&tree, Some(&self.engine), check, opts, &caps, user)?;
-            let rendered = self.render_resolved(&resolved, opts, &caps, parse);
+            let outcome =
+                resolve_node(&tree, Some(&self.engine), check, opts, &caps, user).map(|resolved| {
+                    let rendered = self.render_resolved(&resolved, opts, &caps, parse);
+                    (resolved, rendered)
+                });
+            let later = compiling.is_some();
             if let Some(compiling) = compiling {
                 let loaded = compiling
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                // Kept even when the values failed, for the next value set.
                 // Only this render fills the cell (`compile` saw it empty).
                 let _ = self.schema.set(loaded);
+            }
+            let (mut resolved, rendered) = outcome?;
+            if later {
                 validate_with(&self.schema, &mut resolved)?;
             }
             rendered
