@@ -33,7 +33,7 @@ die() {
 	exit 1
 }
 
-# shellcheck source=../scripts/tools-env.sh
+# shellcheck source=SCRIPTDIR/../scripts/tools-env.sh
 source "$REPO/scripts/tools-env.sh"
 command -v helm >/dev/null || die "helm not found: run scripts/install-tools.sh --bench"
 command -v hyperfine >/dev/null || die "hyperfine not found: run scripts/install-tools.sh --bench"
