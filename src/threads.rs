@@ -10,6 +10,7 @@
 //! moves it before the call returns), leaving that CPU to them, and then
 //! allows every CPU again so later balancing is unchanged.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// How many threads share `items` pieces of work: one per core, each with
@@ -17,12 +18,25 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// `SKIFF_THREADS` overrides the core count; 1 keeps everything on the
 /// calling thread.
 pub fn for_items(items: usize, per_thread: usize) -> usize {
-    let cores = std::env::var("SKIFF_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
-        .unwrap_or(1);
-    cores.min(items / per_thread.max(1)).max(1)
+    let most = items / per_thread.max(1);
+    if most < 2 {
+        return 1;
+    }
+    cores().min(most)
+}
+
+/// `SKIFF_THREADS`, or the cores this process may use, found once: the
+/// standard library reads the cgroup's CPU quota from /sys on every ask.
+fn cores() -> usize {
+    static CORES: OnceLock<usize> = OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::env::var("SKIFF_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+            .unwrap_or(1)
+            .max(1)
+    })
 }
 
 /// Runs `work(i)` for each `i` in `0..items` on `threads` threads, the
