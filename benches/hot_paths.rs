@@ -1,5 +1,6 @@
-//! In-process benchmarks of Skiff's hot paths: values merge, `--set`
-//! parsing, template rendering and YAML canonicalisation (stream and tree).
+//! In-process benchmarks of Skiff's hot paths: values parsing and merge,
+//! the schema compile, `--set` parsing, template rendering and YAML
+//! canonicalisation (stream and tree).
 //!
 //!     cargo bench --bench hot_paths
 //!
@@ -68,6 +69,36 @@ fn values_merge(bencher: Bencher) {
         let mut merged = divan::black_box(&defaults).clone();
         values::merge_into(&mut merged, divan::black_box(&user));
         merged
+    });
+}
+
+/// Reading a values file: the 1000-component chart's 130 KB values.yaml
+/// (the fast YAML reader straight into JSON).
+#[divan::bench]
+fn values_parse(bencher: Bencher) {
+    let chart = bench_chart(1000);
+    let text = chart
+        .text("values.yaml")
+        .expect("values.yaml is UTF-8")
+        .expect("the chart has values.yaml");
+    bencher.bench(|| {
+        values::parse_values(divan::black_box(text), Path::new("values.yaml"))
+            .expect("values.yaml parses")
+    });
+}
+
+/// Loading and compiling charts/starter's values.schema.json (26 KB, 20
+/// `pattern`s), which every render of the starter does once. jsonschema
+/// keeps its meta-schema validator for the process, so only the first
+/// iteration here pays for compiling that (~0.9 M instructions).
+#[divan::bench]
+fn schema_load(bencher: Bencher) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let chart = load_chart(&root.join("charts/starter")).expect("the starter loads");
+    bencher.bench(|| {
+        values::schema::Schema::load(divan::black_box(&chart))
+            .expect("the schema compiles")
+            .expect("the starter has a schema")
     });
 }
 
