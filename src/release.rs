@@ -350,7 +350,6 @@ impl<'c> Renderer<'c> {
                     let rendered = self.render_resolved(&resolved, opts, &caps, parse);
                     (resolved, rendered)
                 });
-            let later = compiling.is_some();
             if let Some(compiling) = compiling {
                 let loaded = compiling
                     .join()
@@ -360,7 +359,7 @@ impl<'c> Renderer<'c> {
                 let _ = self.schema.set(loaded);
             }
             let (mut resolved, rendered) = outcome?;
-            if later {
+            if let Check::Later = check {
                 validate_with(&self.schema, &mut resolved)?;
             }
             rendered

@@ -198,16 +198,11 @@ pub fn parse_values(text: &str, path: &Path) -> Result<Values, ValuesError> {
             _ => {}
         }
     }
-    let yaml = match fast::parse_stream(text) {
-        // The fast reader gives what serde_yaml gives for the YAML it
-        // accepts; anything else (and every error) goes to serde_yaml.
-        Some(mut docs) if docs.len() == 1 => docs.pop().unwrap_or_default(),
-        _ => serde_yaml::from_str(text).map_err(|e| ValuesError::Yaml {
-            path: path.to_path_buf(),
-            line: e.location().map(|l| l.line()),
-            message: e.to_string(),
-        })?,
-    };
+    let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| ValuesError::Yaml {
+        path: path.to_path_buf(),
+        line: e.location().map(|l| l.line()),
+        message: e.to_string(),
+    })?;
     let not_a_mapping = |found| ValuesError::NotAMapping {
         path: path.to_path_buf(),
         line: text

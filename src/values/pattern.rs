@@ -1,16 +1,15 @@
-//! values.schema.json's `pattern` keyword, with each regex compiled when a
-//! value first meets it rather than when the schema loads.
+//! values.schema.json's `pattern` keyword, in place of jsonschema's.
 //!
-//! jsonschema compiles every `pattern` it cannot answer by a cheaper test
-//! while it builds the validator. A chart's schema holds a pattern for many
-//! values a render never sets, and compiling one (`^$|^\S+$` builds a
-//! Unicode automaton) costs more than the rest of the schema. This keyword
-//! takes jsonschema's place: the same ECMA-262 translation and the same
-//! cheaper tests (`jsonschema_regex`), the same engine (fancy-regex, so
-//! look-around works), the same message; only the compile waits.
-//!
-//! A pattern that is not a valid regex never gets here: the meta-schema
-//! check that runs first refuses it (`"[" is not a "regex"`).
+//! jsonschema builds a full `regex` engine for every `pattern` it cannot
+//! answer by a cheaper test (forward and reverse automata; `\S` alone
+//! zero-fills a 400 KB table), and a chart's schema repeats patterns.
+//! This keyword keeps jsonschema's ECMA-262 translation, its cheaper tests
+//! (`jsonschema_regex`) and its message, compiles each distinct pattern
+//! once per schema, and matches with regex-lite, which is cheap to build
+//! and quick enough for the short strings values hold; fancy-regex
+//! (jsonschema's engine) takes the patterns regex-lite refuses, those with
+//! look-around or back-references. A pattern neither accepts is refused as
+//! jsonschema refuses it: `"[" is not a "regex"`, when the schema loads.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -313,6 +312,22 @@ mod tests {
             Some(Matcher::Fancy(_))
         ));
         assert!(matches!(Matcher::new(r"^$|^\S+$"), Some(Matcher::Lite(_))));
+    }
+
+    #[test]
+    fn a_match_the_engine_gives_up_on_is_a_violation_that_says_so() {
+        // A back-reference after a nested repeat: fancy-regex backtracks
+        // until its limit.
+        let schema = Value::String(r"^((a|a)+)\1$".into());
+        let keyword = Patterns::default().keyword(&schema).unwrap();
+        let text = Value::String(format!("{}b", "a".repeat(40)));
+        let error = keyword.validate(&text).unwrap_err().to_string();
+        assert!(
+            error.contains("cannot be checked against \"^((a|a)+)\\1$\": ")
+                && error.contains("backtracking"),
+            "{error}"
+        );
+        assert!(!keyword.is_valid(&text));
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{Layer, Values, merge_into, parse_values};
+use super::{Layer, Origin, Values, merge_into, merge_layers, parse_values};
 use crate::chart::{Chart, dependencies};
 
 /// The key every chart of a release shares.
@@ -59,10 +59,12 @@ pub fn plan<'c>(chart: &'c Chart, user: &[Layer]) -> Result<Node<'c>, crate::err
     // Without subcharts there is nothing to enable, scope or import.
     if !root.children.is_empty() {
         // Tags and conditions read the user's layers over every values.yaml.
-        let mut coalesced = Values::clone(&root.defaults);
-        for layer in user {
-            merge_into(&mut coalesced, &layer.values);
-        }
+        let defaults = Layer::shared(
+            Origin::Defaults(chart.display_path("values.yaml")),
+            Arc::clone(&root.defaults),
+            None,
+        );
+        let mut coalesced = merge_layers(std::iter::once(&defaults).chain(user));
         coalesce(&root, &mut coalesced);
         prune(&mut root, &coalesced, &[]);
         import(&mut root);
