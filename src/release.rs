@@ -331,18 +331,10 @@ impl<'c> Renderer<'c> {
             && crate::threads::for_items(2, 1) > 1;
         std::thread::scope(|s| {
             let compiling = compile
-                .then(|| {
-                    std::thread::Builder::new()
-                        .name("schema".into())
-                        .spawn_scoped(s, || Schema::load(chart))
-                        .ok()
-                })
+                .then(|| crate::threads::spawn(s, "schema", || Schema::load(chart)).ok())
                 .flatten();
             let check = match compiling {
-                Some(_) => {
-                    crate::threads::step_aside();
-                    Check::Later
-                }
+                Some(_) => Check::Later,
                 None => Check::Cell(&self.schema),
             };
             let outcome =

@@ -3,12 +3,15 @@
 //!
 //! Linux does not always start a new thread on an idle CPU: on some
 //! machines (virtual ones with each vCPU its own scheduling domain, such as
-//! the benchmark VM) a thread starts on its creator's CPU and waits there,
-//! for a millisecond or more, until load balancing moves one of them. For a
-//! render of a few milliseconds that is all the time there is. So a thread
-//! that has just started its helpers steps off its own CPU (the kernel
-//! moves it before the call returns), leaving that CPU to them, and then
-//! allows every CPU again so later balancing is unchanged.
+//! the benchmark VM) a thread often starts queued on its creator's CPU and
+//! waits there, for a millisecond or more, until load balancing moves one
+//! of them; at other times it starts at once on another CPU. For a render
+//! of a few milliseconds that wait is all the time there is. So [`spawn`]
+//! has the creator yield once, which lets a thread queued behind it run,
+//! and a new thread that finds itself on its creator's CPU moves itself to
+//! another (the kernel moves it before the call returns) and then allows
+//! every CPU again, so later balancing is unchanged. A thread that started
+//! elsewhere stays where it is, and so does the creator, caches warm.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -67,8 +70,10 @@ pub fn run_indexed<R: Send>(
         done
     };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(worker)).collect();
-        step_aside();
+        // A worker that cannot start leaves its share to the others.
+        let handles: Vec<_> = (1..threads)
+            .filter_map(|_| spawn(scope, "worker", worker).ok())
+            .collect();
         let mut fill = |done: Vec<(usize, R)>| {
             for (i, result) in done {
                 slots[i] = Some(result);
@@ -85,15 +90,44 @@ pub fn run_indexed<R: Send>(
     slots
 }
 
-/// Moves the calling thread to another CPU it may run on, if there is one.
+/// Starts `work` on a new thread of `scope`, on another CPU than the
+/// calling thread's when the machine has one (see the module doc).
+pub fn spawn<'scope, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> std::io::Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    let creator = current_cpu();
+    let handle = std::thread::Builder::new()
+        .name(name.into())
+        .spawn_scoped(scope, move || {
+            if let Some(cpu) = creator {
+                move_off(cpu);
+            }
+            work()
+        })?;
+    std::thread::yield_now();
+    Ok(handle)
+}
+
 #[cfg(target_os = "linux")]
-pub fn step_aside() {
+fn current_cpu() -> Option<usize> {
+    Some(rustix::thread::sched_getcpu())
+}
+
+/// Moves the calling thread off `cpu` if it runs there and may run
+/// elsewhere, then lets it run anywhere it could before.
+#[cfg(target_os = "linux")]
+fn move_off(cpu: usize) {
     use rustix::thread::{sched_getaffinity, sched_getcpu, sched_setaffinity};
+    if sched_getcpu() != cpu {
+        return;
+    }
     let Ok(allowed) = sched_getaffinity(None) else {
         return;
     };
     let mut elsewhere = allowed;
-    elsewhere.unset(sched_getcpu());
+    elsewhere.unset(cpu);
     if elsewhere.count() == 0 {
         return;
     }
@@ -105,30 +139,47 @@ pub fn step_aside() {
 
 /// Elsewhere, threads start where the scheduler puts them.
 #[cfg(not(target_os = "linux"))]
-pub fn step_aside() {}
+fn current_cpu() -> Option<usize> {
+    None
+}
+
+#[cfg(not(target_os = "linux"))]
+fn move_off(_cpu: usize) {}
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     use rustix::thread::{CpuSet, sched_getaffinity, sched_getcpu, sched_setaffinity};
 
+    fn same_cpus(a: &CpuSet, b: &CpuSet) -> bool {
+        a.count() == b.count() && (0..CpuSet::MAX_CPU).all(|cpu| a.is_set(cpu) == b.is_set(cpu))
+    }
+
     #[test]
-    fn the_thread_may_run_anywhere_it_could_before() {
+    fn a_thread_that_moves_off_may_run_anywhere_it_could_before() {
         std::thread::spawn(|| {
             let before = sched_getaffinity(None).unwrap();
-            super::step_aside();
-            let after = sched_getaffinity(None).unwrap();
-            assert_eq!(after.count(), before.count());
-            for cpu in 0..CpuSet::MAX_CPU {
-                assert_eq!(after.is_set(cpu), before.is_set(cpu), "cpu {cpu}");
-            }
+            super::move_off(sched_getcpu());
+            assert!(same_cpus(&sched_getaffinity(None).unwrap(), &before));
             // Held to one CPU, it stays there.
             let mut one = CpuSet::new();
             one.set(sched_getcpu());
             sched_setaffinity(None, &one).unwrap();
-            super::step_aside();
-            assert_eq!(sched_getaffinity(None).unwrap().count(), 1);
+            super::move_off(sched_getcpu());
+            assert!(same_cpus(&sched_getaffinity(None).unwrap(), &one));
         })
         .join()
         .unwrap();
+    }
+
+    #[test]
+    fn a_spawned_thread_runs_its_work_with_the_cpus_of_its_creator() {
+        let before = sched_getaffinity(None).unwrap();
+        let after = std::thread::scope(|scope| {
+            super::spawn(scope, "test", || sched_getaffinity(None).unwrap())
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        assert!(same_cpus(&after, &before));
     }
 }
