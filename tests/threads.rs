@@ -67,6 +67,44 @@ fn the_first_failing_template_is_reported_whatever_the_threads() {
     }
 }
 
+#[test]
+fn syntax_and_render_errors_are_reported_in_path_order_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = generated(dir.path(), 100);
+    let edit = |name: &str, from: &str, to: &str| {
+        let path = chart.join("templates").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(from, to)).unwrap();
+    };
+    // A syntax error before a render error...
+    edit("c0003.yaml", "{{ c.replicas }}", "{{ c.replicas + }}");
+    edit("c0042.yaml", "{{ c.replicas }}", "{{ c.nope.deeper }}");
+    let one = run(&chart, "1", &[]);
+    assert_eq!(one.0, Some(2), "{}", one.2);
+    assert!(one.2.contains("c0003.yaml:"), "{}", one.2);
+    assert!(one.2.contains("syntax error"), "{}", one.2);
+    for threads in ["2", "5"] {
+        assert_eq!(run(&chart, threads, &[]), one, "SKIFF_THREADS={threads}");
+    }
+    // ...and after one.
+    edit("c0003.yaml", "{{ c.replicas + }}", "{{ c.replicas }}");
+    edit("c0001.yaml", "{{ c.replicas }}", "{{ c.nope.deeper }}");
+    edit("c0002.yaml", "{{ c.replicas }}", "{% if %}");
+    let one = run(&chart, "1", &[]);
+    assert_eq!(one.0, Some(2), "{}", one.2);
+    assert!(one.2.contains("c0001.yaml:"), "{}", one.2);
+    for threads in ["2", "5"] {
+        assert_eq!(run(&chart, threads, &[]), one, "SKIFF_THREADS={threads}");
+    }
+    // A values error wins over every template error.
+    let bad_set = ["--set", "replicas[x]=1"];
+    let one = run(&chart, "1", &bad_set);
+    assert_eq!(one.0, Some(2), "{}", one.2);
+    assert!(one.2.contains("--set"), "{}", one.2);
+    assert!(!one.2.contains("c0001.yaml"), "{}", one.2);
+    assert_eq!(run(&chart, "2", &bad_set), one);
+}
+
 /// A chart folder of `n` small files under `files/` (plus Chart.yaml), big
 /// enough to be read on several threads.
 fn many_files(n: usize) -> tempfile::TempDir {
