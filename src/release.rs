@@ -41,7 +41,9 @@ impl Default for RenderOptions {
 pub struct RenderedObjects<T> {
     /// In install order.
     pub objects: Vec<T>,
-    /// Rendered text per template file (`templates/x.yaml`), before parsing.
+    /// Rendered text per template file (`templates/x.yaml`), before parsing;
+    /// [`Renderer::render_written`] keeps their paths and sizes only (the
+    /// texts are empty).
     pub files: Vec<RenderedFile>,
     pub notes: Option<String>,
 }
@@ -285,7 +287,7 @@ impl<'c> Renderer<'c> {
 
     /// [`render`] with this chart.
     pub fn render(&self, opts: &RenderOptions) -> Result<Rendered> {
-        self.render_objects(opts, None, &manifest::parse_file)
+        self.render_objects(opts, None, &manifest::parse_file, true)
     }
 
     /// [`Renderer::render`] with the user's layers (3 and 4) already built,
@@ -293,14 +295,15 @@ impl<'c> Renderer<'c> {
     /// flags once (stdin can be read only once) and puts each `ci/*.yaml`,
     /// read from the chart, below them.
     pub fn render_layers(&self, opts: &RenderOptions, user: Vec<Layer>) -> Result<Rendered> {
-        self.render_objects(opts, Some(user), &manifest::parse_file)
+        self.render_objects(opts, Some(user), &manifest::parse_file, true)
     }
 
     /// Renders for printing: each object is written as canonical text on the
-    /// thread that parsed it, and only the text is kept (see
-    /// [`manifest::Written`]). Errors are those of [`Renderer::render`].
+    /// thread that parsed it, and only that text is kept (see
+    /// [`manifest::Written`]): the rendered text is freed once written.
+    /// Errors are those of [`Renderer::render`].
     pub fn render_written(&self, opts: &RenderOptions) -> Result<RenderedObjects<Written>> {
-        self.render_objects(opts, None, &manifest::write_file)
+        self.render_objects(opts, None, &manifest::write_file, false)
     }
 
     /// Renders with the user's layers, read from `opts.values` when None
@@ -315,6 +318,7 @@ impl<'c> Renderer<'c> {
         opts: &RenderOptions,
         user: Option<Vec<Layer>>,
         parse: &ParseFn<T>,
+        keep_text: bool,
     ) -> Result<RenderedObjects<T>> {
         let chart = self.chart;
         let caps = opts.capabilities()?;
@@ -329,6 +333,13 @@ impl<'c> Renderer<'c> {
         let compile = self.schema.get().is_none()
             && chart.files.contains_key(schema::FILE)
             && crate::threads::for_items(2, 1) > 1;
+        let then = |path: &str, text: &mut String| {
+            let parsed = parse(path, text);
+            if !keep_text {
+                drop(std::mem::take(text));
+            }
+            parsed
+        };
         std::thread::scope(|s| {
             let compiling = compile
                 .then(|| crate::threads::spawn(s, "schema", || Schema::load(chart)).ok())
@@ -339,7 +350,7 @@ impl<'c> Renderer<'c> {
             };
             let outcome =
                 resolve_node(&tree, Some(&self.engine), check, opts, &caps, user).map(|resolved| {
-                    let rendered = self.render_resolved(&resolved, opts, &caps, parse);
+                    let rendered = self.render_resolved(&resolved, opts, &caps, &then);
                     (resolved, rendered)
                 });
             if let Some(compiling) = compiling {
@@ -365,7 +376,7 @@ impl<'c> Renderer<'c> {
         resolved: &ResolvedNode<'_>,
         opts: &RenderOptions,
         caps: &Capabilities,
-        parse: &ParseFn<T>,
+        parse: &ThenFn<'_, T>,
     ) -> Result<RenderedObjects<T>> {
         let (chart, engine) = (self.chart, &self.engine);
         let release = Release::new(&opts.release_name, &opts.namespace);
@@ -378,7 +389,7 @@ impl<'c> Renderer<'c> {
         } else {
             None
         };
-        let mut total: usize = files.iter().map(|(f, _)| f.text.len()).sum();
+        let mut total: usize = files.iter().map(|(f, _)| f.size).sum();
         render_subcharts(
             chart.name(),
             &resolved.children,
@@ -405,6 +416,10 @@ impl<'c> Renderer<'c> {
     }
 }
 
+/// What the render does with each rendered file, on the thread that
+/// rendered it: [`ParseFn`], and the text taken unless it is to be kept.
+type ThenFn<'a, T> = dyn Fn(&str, &mut String) -> Parsed<T> + Sync + 'a;
+
 /// Turns one rendered file (`<chart>/templates/x.yaml`, its text) into objects.
 type ParseFn<T> = dyn Fn(&str, &str) -> std::result::Result<Vec<T>, manifest::ManifestError> + Sync;
 
@@ -421,7 +436,7 @@ fn render_subcharts<T: Send>(
     opts: &RenderOptions,
     caps: &Capabilities,
     release: &Release,
-    parse: &ParseFn<T>,
+    parse: &ThenFn<'_, T>,
     files: &mut Vec<(RenderedFile, Parsed<T>)>,
     total: &mut usize,
 ) -> Result<()> {
@@ -435,7 +450,7 @@ fn render_subcharts<T: Send>(
         let rendered =
             engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
         for (mut file, parsed) in rendered {
-            *total += file.text.len();
+            *total += file.size;
             if *total > opts.limits.release_bytes {
                 return Err(crate::engine::RenderError::ReleaseTooLarge {
                     limit: opts.limits.release_bytes,

@@ -116,7 +116,11 @@ pub struct Context {
 pub struct RenderedFile {
     /// Path relative to the chart root, e.g. `templates/api.yaml`.
     pub path: String,
+    /// The rendered text, unless the caller's `then` took it (see
+    /// [`Engine::render_all_with`]).
     pub text: String,
+    /// The rendered text's length in bytes, taken or not.
+    pub size: usize,
 }
 
 impl Engine {
@@ -226,7 +230,9 @@ impl Engine {
     /// Renders every manifest template, each with its own fuel and byte cap,
     /// and all of them together under the release byte cap, spread over the
     /// machine's cores, with `then` applied to each file's path and text on
-    /// the thread that rendered it (the release parses the YAML there). Files come back in path order,
+    /// the thread that rendered it (the release parses the YAML there; a
+    /// caller that needs only what it made of the text takes it, so it is
+    /// freed at once). Files come back in path order,
     /// and errors are exactly those of rendering one file after another:
     /// the first failing file in path order, or the release byte cap at the
     /// file that crosses it. Templates after a failing one may render too,
@@ -235,16 +241,17 @@ impl Engine {
     pub fn render_all_with<T: Send>(
         &self,
         ctx: &Context,
-        then: impl Fn(&str, &str) -> T + Sync,
+        then: impl Fn(&str, &mut String) -> T + Sync,
     ) -> Result<Vec<(RenderedFile, T)>, RenderError> {
         let names: Vec<&str> = self.manifest_templates().collect();
         let rendered = AtomicUsize::new(0);
         let render_one = |name: &str| -> Result<(RenderedFile, T), RenderError> {
-            let text = self.render_template(name, ctx)?;
-            rendered.fetch_add(text.len(), Ordering::Relaxed);
+            let mut text = self.render_template(name, ctx)?;
+            let size = text.len();
+            rendered.fetch_add(size, Ordering::Relaxed);
             let path = format!("templates/{name}");
-            let extra = then(&path, &text);
-            Ok((RenderedFile { path, text }, extra))
+            let extra = then(&path, &mut text);
+            Ok((RenderedFile { path, text, size }, extra))
         };
         // Past the release cap the ordered walk below fails anyway.
         let slots = threads::run_indexed(
@@ -259,7 +266,7 @@ impl Engine {
             // A slot is empty when rendering on one thread, or when the
             // workers stopped at the release cap.
             let (file, extra) = slot.unwrap_or_else(|| render_one(name))?;
-            total += file.text.len();
+            total += file.size;
             if total > self.limits.release_bytes {
                 return Err(RenderError::ReleaseTooLarge {
                     limit: self.limits.release_bytes,
@@ -463,6 +470,33 @@ mod tests {
             ..limits
         };
         assert_eq!(render(&chart, roomy).map(|files| files.len()).ok(), Some(2));
+    }
+
+    #[test]
+    fn a_text_taken_by_then_still_counts_against_the_release_cap() {
+        let chart = chart(&[("a.yaml", &"a".repeat(60)), ("b.yaml", &"b".repeat(60))]);
+        let caps = Capabilities::new(semver::Version::new(1, 33, 0), &[]);
+        let run = |release_bytes| {
+            let limits = Limits {
+                release_bytes,
+                ..Limits::default()
+            };
+            let engine = Engine::new(&chart, limits).expect("builds");
+            let ctx = engine.context(
+                &serde_json::Map::new(),
+                &Release::new("r", "default"),
+                &caps,
+            );
+            engine.render_all_with(&ctx, |_, text| std::mem::take(text).len())
+        };
+        assert!(matches!(
+            run(100),
+            Err(RenderError::ReleaseTooLarge { limit: 100 })
+        ));
+        let files = run(200).expect("renders");
+        for (file, taken) in files {
+            assert_eq!((file.text.as_str(), file.size, taken), ("", 60, 60));
+        }
     }
 
     #[test]
