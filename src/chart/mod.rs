@@ -13,6 +13,7 @@ pub mod metadata;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use metadata::Metadata;
@@ -79,8 +80,9 @@ pub struct Chart {
     pub metadata: Metadata,
     /// Every file of the chart after .helmignore, keyed by relative path.
     /// A subchart's files stay here too (`charts/sub/...`, `charts/x.tgz`):
-    /// packaging archives them as they are.
-    pub files: BTreeMap<String, Vec<u8>>,
+    /// packaging archives them as they are. Shared, so that the engine
+    /// reads the templates where they are instead of copying them.
+    pub files: Arc<BTreeMap<String, Vec<u8>>>,
     /// The charts under `charts/` (folders with a Chart.yaml, and `.tgz`
     /// archives), loaded from [`Chart::files`] with the same defensive rules,
     /// in path order. Which of them render, and under which name, is
@@ -121,7 +123,7 @@ impl Chart {
         Ok(Chart {
             source,
             metadata,
-            files,
+            files: Arc::new(files),
             subcharts,
         })
     }

@@ -61,7 +61,7 @@ pub struct Engine {
     /// or `<parent>/charts/<sub>` for a subchart.
     display: String,
     source: std::path::PathBuf,
-    sources: Arc<BTreeMap<String, String>>,
+    templates: Templates,
     libraries: Arc<Libraries>,
     limits: Limits,
     /// The context's `chart` and `files`: fixed per chart, built once.
@@ -78,7 +78,7 @@ type Libraries = BTreeMap<String, Library>;
 
 struct Library {
     source: std::path::PathBuf,
-    sources: BTreeMap<String, String>,
+    templates: Templates,
 }
 
 /// Where a template name leads: a library's file or the chart's own.
@@ -94,15 +94,53 @@ fn split_library<'a>(libraries: &'a Libraries, name: &'a str) -> Option<(&'a Lib
     libraries.get(first).map(|lib| (lib, rest))
 }
 
-fn template_sources(chart: &Chart) -> Result<BTreeMap<String, String>, RenderError> {
-    let mut sources = BTreeMap::new();
-    for (name, bytes) in chart.templates() {
-        let text = std::str::from_utf8(bytes).map_err(|_| RenderError::NotUtf8 {
-            path: chart.display_path(&format!("templates/{name}")),
-        })?;
-        sources.insert(name.to_string(), text.to_string());
+/// A chart's templates/, read where the chart holds them: the engine
+/// shares the chart's files instead of copying 1.7 MB of templates for a
+/// large chart. Built only for charts whose templates are all UTF-8.
+#[derive(Clone)]
+struct Templates {
+    files: Arc<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Templates {
+    /// Refuses a template that is not UTF-8, naming it.
+    fn of(chart: &Chart) -> Result<Templates, RenderError> {
+        for (name, bytes) in chart.templates() {
+            if std::str::from_utf8(bytes).is_err() {
+                return Err(RenderError::NotUtf8 {
+                    path: chart.display_path(&format!("templates/{name}")),
+                });
+            }
+        }
+        Ok(Templates {
+            files: Arc::clone(&chart.files),
+        })
     }
-    Ok(sources)
+
+    /// A template's name (relative to templates/) and text.
+    fn get(&self, name: &str) -> Option<(&str, &str)> {
+        let (path, bytes) = self
+            .files
+            .get_key_value(format!("templates/{name}").as_str())?;
+        // Checked in `of`; a file that is not text is simply not found.
+        let text = std::str::from_utf8(bytes).ok()?;
+        Some((&path["templates/".len()..], text))
+    }
+
+    fn text(&self, name: &str) -> Option<String> {
+        self.get(name).map(|(_, text)| text.to_string())
+    }
+
+    /// Every template's name, in path order.
+    fn names(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .range::<str, _>((
+                std::ops::Bound::Included("templates/"),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(k, _)| k.starts_with("templates/"))
+            .map(|(k, _)| &k["templates/".len()..])
+    }
 }
 
 /// The per-release part of the context: everything but `template`.
@@ -141,25 +179,25 @@ impl Engine {
                 path: chart.source.clone(),
             });
         }
-        let sources = Arc::new(template_sources(chart)?);
+        let templates = Templates::of(chart)?;
         let mut libraries = Libraries::new();
         for (name, lib) in crate::chart::dependencies::libraries(chart) {
             libraries.insert(
                 name,
                 Library {
                     source: lib.source.clone(),
-                    sources: template_sources(lib)?,
+                    templates: Templates::of(lib)?,
                 },
             );
         }
         let libraries = Arc::new(libraries);
         let mut env = Environment::new();
-        let loader_sources = Arc::clone(&sources);
+        let loader_templates = templates.clone();
         let loader_libraries = Arc::clone(&libraries);
         env.set_loader(move |name| {
             Ok(match split_library(&loader_libraries, name) {
-                Some((lib, rest)) => lib.sources.get(rest).cloned(),
-                None => loader_sources.get(name).cloned(),
+                Some((lib, rest)) => lib.templates.text(rest),
+                None => loader_templates.text(name),
             })
         });
         env.set_auto_escape_callback(|_| AutoEscape::None);
@@ -174,7 +212,7 @@ impl Engine {
             env,
             display,
             source: chart.source.clone(),
-            sources,
+            templates,
             libraries,
             limits,
             chart_value: context::chart_value(&chart.metadata),
@@ -217,14 +255,14 @@ impl Engine {
     /// The templates that render on their own: not partials (`_*`), and
     /// not NOTES.txt, in path order.
     pub fn manifest_templates(&self) -> impl Iterator<Item = &str> {
-        self.sources.keys().map(String::as_str).filter(|name| {
+        self.templates.names().filter(|name| {
             let base = name.rsplit('/').next().unwrap_or(name);
             !base.starts_with('_') && *name != "NOTES.txt"
         })
     }
 
     pub fn has_notes(&self) -> bool {
-        self.sources.contains_key("NOTES.txt")
+        self.templates.get("NOTES.txt").is_some()
     }
 
     /// Renders every manifest template, each with its own fuel and byte cap,
@@ -280,13 +318,15 @@ impl Engine {
     /// Renders one template (a name relative to templates/).
     pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, RenderError> {
         let ctx = self.template_context(name, ctx);
-        let source = self.sources.get(name);
+        let source = self.templates.get(name);
         let template = match source {
-            Some(source) if !self.keep_compiled => self.env.template_from_named_str(name, source),
+            Some((name, source)) if !self.keep_compiled => {
+                self.env.template_from_named_str(name, source)
+            }
             _ => self.env.get_template(name),
         }
         .map_err(|e| self.error(e))?;
-        let capacity = source.map_or(0, |s| s.len() * 2);
+        let capacity = source.map_or(0, |(_, s)| s.len() * 2);
         self.capped(
             |w| template.render_captured_to(ctx, w).map(|_| ()),
             None,
@@ -362,8 +402,8 @@ impl Engine {
         let source_of = |name: &str| match extra {
             Some((extra_name, text)) if extra_name == name => Some(text.to_string()),
             _ => match split_library(&self.libraries, name) {
-                Some((lib, rest)) => lib.sources.get(rest).cloned(),
-                None => self.sources.get(name).cloned(),
+                Some((lib, rest)) => lib.templates.text(rest),
+                None => self.templates.text(name),
             },
         };
         let path_of = |name: &str| {

@@ -111,7 +111,7 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
         message: p.message,
     })?;
 
-    let mut files = chart.files.clone();
+    let mut files = BTreeMap::clone(&chart.files);
     files.insert("Chart.yaml".into(), chart_yaml.into_bytes());
     let entries = files
         .iter()
