@@ -443,14 +443,17 @@ impl Walk<'_> {
     }
 
     fn dir_entries(&mut self, dir: &Path, prefix: &str) -> Result<(), ChartError> {
+        // Each name is read once: sorting by `DirEntry::file_name` would
+        // allocate two names per comparison.
         let mut entries: Vec<_> = std::fs::read_dir(dir)
             .map_err(io(dir))?
+            .map(|entry| entry.map(|entry| (entry.file_name(), entry)))
             .collect::<Result<_, _>>()
             .map_err(io(dir))?;
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
+        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        for (name, entry) in entries {
             let path = entry.path();
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            let Some(name) = name.to_str() else {
                 return Err(ChartError::NotUtf8 { path });
             };
             let rel = format!("{prefix}{name}");
