@@ -507,6 +507,41 @@ fn files_cannot_leave_the_chart() {
 }
 
 #[test]
+fn files_sees_the_user_files_only() {
+    // Chart.yaml, the values files, templates/ and charts/ are the chart's
+    // machinery: `files` does not list or read them, as Helm's `.Files`.
+    let dir = chart(&[
+        ("Chart.yaml", CHART_YAML),
+        ("values.yaml", "a: 1\n"),
+        ("values.schema.json", "{}\n"),
+        ("notes.txt", "n\n"),
+        ("charts/README.md", "sub\n"),
+        (
+            "templates/cm.yaml",
+            "top: {{ files.glob('*') | list | join(',') }}\nall: {{ files.glob('**') | length }}\nown: {{ files.glob('templates/*') | length }}\n",
+        ),
+    ]);
+    let out = stdout_of(&["render", dir.path().to_str().unwrap()]);
+    assert!(out.contains("top: notes.txt\n"), "{out}");
+    assert!(out.contains("all: 1\n"), "{out}");
+    assert!(out.contains("own: 0\n"), "{out}");
+    for hidden in ["values.yaml", "Chart.yaml", "charts/README.md"] {
+        fails(
+            &[
+                ("Chart.yaml", CHART_YAML),
+                ("values.yaml", "a: 1\n"),
+                ("charts/README.md", "sub\n"),
+                (
+                    "templates/cm.yaml",
+                    &format!("a: {{{{ files.get('{hidden}') }}}}\n"),
+                ),
+            ],
+            &["the chart has no such file"],
+        );
+    }
+}
+
+#[test]
 fn required_and_fail_stop_the_render_with_the_message() {
     fails(
         &[

@@ -12,25 +12,29 @@ use minijinja::{Error, ErrorKind, State};
 
 use crate::chart::Chart;
 
+/// The chart's files, shared with the chart (not copied); only the user
+/// files among them ([`Chart::is_user_file`]) are visible.
 #[derive(Debug)]
 pub struct Files {
-    files: BTreeMap<String, Arc<Vec<u8>>>,
+    files: Arc<BTreeMap<String, Vec<u8>>>,
 }
 
 impl Files {
     pub fn new(chart: &Chart) -> Files {
-        let files = chart
-            .files
+        Files {
+            files: Arc::clone(&chart.files),
+        }
+    }
+
+    fn user_files(&self) -> impl Iterator<Item = (&String, &Vec<u8>)> {
+        self.files
             .iter()
             .filter(|(path, _)| Chart::is_user_file(path))
-            .map(|(path, bytes)| (path.clone(), Arc::new(bytes.clone())))
-            .collect();
-        Files { files }
     }
 
     fn get(&self, path: &str) -> Result<String, Error> {
         let path = checked_path(path)?;
-        let bytes = self.files.get(path).ok_or_else(|| {
+        let bytes = self.files.get(path).filter(|_| Chart::is_user_file(path)).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidOperation,
                 format!("files.get({path:?}): the chart has no such file (templates/, charts/ and .helmignore'd files are not visible)"),
@@ -46,7 +50,7 @@ impl Files {
         })
     }
 
-    fn glob(&self, pattern: &str) -> Result<BTreeMap<&str, &Arc<Vec<u8>>>, Error> {
+    fn glob(&self, pattern: &str) -> Result<BTreeMap<&str, &Vec<u8>>, Error> {
         checked_path(pattern)?;
         let matcher = globset::GlobBuilder::new(pattern)
             .literal_separator(true)
@@ -59,8 +63,7 @@ impl Files {
             })?
             .compile_matcher();
         Ok(self
-            .files
-            .iter()
+            .user_files()
             .filter(|(path, _)| matcher.is_match(path.as_str()))
             .map(|(path, bytes)| (path.as_str(), bytes))
             .collect())
