@@ -376,14 +376,14 @@ impl<'c> Renderer<'c> {
         resolved: &ResolvedNode<'_>,
         opts: &RenderOptions,
         caps: &Capabilities,
-        parse: &ThenFn<'_, T>,
+        then: &ThenFn<'_, T>,
     ) -> Result<RenderedObjects<T>> {
         let (chart, engine) = (self.chart, &self.engine);
         let release = Release::new(&opts.release_name, &opts.namespace);
         let ctx = engine.context(&resolved.values, &release, caps);
         let prefix = format!("{}/", chart.name());
         let mut files =
-            engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
+            engine.render_all_with(&ctx, |path, text| then(&format!("{prefix}{path}"), text))?;
         let notes = if engine.has_notes() {
             Some(engine.render_template("NOTES.txt", &ctx)?)
         } else {
@@ -396,7 +396,7 @@ impl<'c> Renderer<'c> {
             opts,
             caps,
             &release,
-            parse,
+            then,
             &mut files,
             &mut total,
         )?;
@@ -436,7 +436,7 @@ fn render_subcharts<T: Send>(
     opts: &RenderOptions,
     caps: &Capabilities,
     release: &Release,
-    parse: &ThenFn<'_, T>,
+    then: &ThenFn<'_, T>,
     files: &mut Vec<(RenderedFile, Parsed<T>)>,
     total: &mut usize,
 ) -> Result<()> {
@@ -448,7 +448,7 @@ fn render_subcharts<T: Send>(
         let ctx = engine.context(&child.values, release, caps);
         let prefix = format!("{root}/{}", node.rel);
         let rendered =
-            engine.render_all_with(&ctx, |path, text| parse(&format!("{prefix}{path}"), text))?;
+            engine.render_all_with(&ctx, |path, text| then(&format!("{prefix}{path}"), text))?;
         for (mut file, parsed) in rendered {
             *total += file.size;
             if *total > opts.limits.release_bytes {
@@ -466,7 +466,7 @@ fn render_subcharts<T: Send>(
             opts,
             caps,
             release,
-            parse,
+            then,
             files,
             total,
         )?;

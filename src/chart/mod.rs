@@ -146,13 +146,7 @@ impl Chart {
 
     /// The templates under templates/, by path relative to templates/ (sorted).
     pub fn templates(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.files
-            .range::<str, _>((
-                std::ops::Bound::Included("templates/"),
-                std::ops::Bound::Unbounded,
-            ))
-            .take_while(|(k, _)| k.starts_with("templates/"))
-            .map(|(k, v)| (&k["templates/".len()..], v.as_slice()))
+        templates_in(&self.files)
     }
 
     /// Files a template may read through `files`: everything but the chart's
@@ -196,6 +190,18 @@ impl Chart {
             })
         }
     }
+}
+
+/// The templates among a chart's files (those under templates/), by path
+/// relative to templates/, sorted.
+pub fn templates_in(files: &BTreeMap<String, Vec<u8>>) -> impl Iterator<Item = (&str, &[u8])> {
+    files
+        .range::<str, _>((
+            std::ops::Bound::Included("templates/"),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(|(k, _)| k.starts_with("templates/"))
+        .map(|(k, v)| (&k["templates/".len()..], v.as_slice()))
 }
 
 /// The files of a chart folder or `.tgz` archive and the chart's source

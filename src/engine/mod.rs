@@ -133,13 +133,7 @@ impl Templates {
 
     /// Every template's name, in path order.
     fn names(&self) -> impl Iterator<Item = &str> {
-        self.files
-            .range::<str, _>((
-                std::ops::Bound::Included("templates/"),
-                std::ops::Bound::Unbounded,
-            ))
-            .take_while(|(k, _)| k.starts_with("templates/"))
-            .map(|(k, _)| &k["templates/".len()..])
+        crate::chart::templates_in(&self.files).map(|(name, _)| name)
     }
 }
 
