@@ -105,6 +105,36 @@ fn syntax_and_render_errors_are_reported_in_path_order_whatever_the_threads() {
     assert_eq!(run(&chart, "2", &bad_set), one);
 }
 
+#[test]
+fn lint_findings_are_the_same_whatever_the_threads() {
+    // 300+ objects: the object rules and the reference and hygiene rules
+    // run on two threads; the findings must come in one thread's order.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = generated(dir.path(), 100);
+    let templates = chart.join("templates");
+    std::fs::copy(templates.join("c0003.yaml"), templates.join("c0003b.yaml")).unwrap();
+    let lint = |threads: &str| {
+        let out = skiff()
+            .env("SKIFF_THREADS", threads)
+            .args(["lint", "-o", "json"])
+            .arg(&chart)
+            .output()
+            .expect("skiff runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let one = lint("1");
+    assert_eq!(one.0, Some(1), "{}", one.1);
+    for rule in ["object-duplicate", "pdb-missing", "container-probes"] {
+        assert!(one.1.contains(&format!("\"{rule}\"")), "{rule}: {}", one.1);
+    }
+    for threads in ["2", "3"] {
+        assert_eq!(lint(threads), one, "SKIFF_THREADS={threads}");
+    }
+}
+
 /// A chart folder of `n` small files under `files/` (plus Chart.yaml), big
 /// enough to be read on several threads.
 fn many_files(n: usize) -> tempfile::TempDir {

@@ -30,6 +30,7 @@ use crate::chart::{self, Chart};
 use crate::error::{EXIT_FINDINGS, Error, Result};
 use crate::manifest::{self, Manifest};
 use crate::release::{self, RenderOptions};
+use crate::threads;
 use crate::values::schema::SchemaError;
 use crate::values::{self, Layer, Origin, ValuesError};
 
@@ -244,9 +245,9 @@ fn lint_value_set(
     match rendered {
         Ok(rendered) => {
             let objects = Objects::new(&opts.namespace, &rendered.objects);
-            rules::objects::check(&objects, &mut sink);
-            rules::references::check(&objects, settings, &mut sink);
-            rules::hygiene::check(&objects, &mut sink);
+            check_objects(&objects, settings, &mut sink, || {
+                Sink::new(settings, Some(set), chart.name())
+            });
             drop(objects);
             free_aside(rendered);
         }
@@ -276,6 +277,47 @@ fn lint_value_set(
     }
     sink.findings
 }
+
+/// Runs the rules about rendered objects. For a large render the
+/// references and hygiene rules run on a second thread (into a sink of
+/// their own, from `new_sink`) while the object rules run here; their
+/// findings follow in the same order as on one thread.
+fn check_objects<'s>(
+    objects: &Objects<'_>,
+    settings: &'s Settings,
+    sink: &mut Sink<'s>,
+    new_sink: impl FnOnce() -> Sink<'s> + Send,
+) {
+    let others = |sink: &mut Sink<'_>| {
+        rules::references::check(objects, settings, sink);
+        rules::hygiene::check(objects, sink);
+    };
+    if objects.manifests.len() < PARALLEL_RULES_OBJECTS || threads::for_items(2, 1) < 2 {
+        rules::objects::check(objects, sink);
+        others(sink);
+        return;
+    }
+    std::thread::scope(|scope| {
+        let aside = threads::spawn(scope, "lint", || {
+            let mut aside = new_sink();
+            others(&mut aside);
+            aside.findings
+        });
+        rules::objects::check(objects, sink);
+        match aside {
+            Ok(handle) => sink.findings.extend(
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            ),
+            Err(_) => others(sink),
+        }
+    });
+}
+
+/// Objects a render must have for [`check_objects`] to run the rules on
+/// two threads: below this the rules take less than a thread's start.
+const PARALLEL_RULES_OBJECTS: usize = 256;
 
 /// Objects a value set's render must have for [`free_aside`] to free them
 /// on another thread.
