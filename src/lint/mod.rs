@@ -245,9 +245,7 @@ fn lint_value_set(
     match rendered {
         Ok(rendered) => {
             let objects = Objects::new(&opts.namespace, &rendered.objects);
-            check_objects(&objects, settings, &mut sink, || {
-                Sink::new(settings, Some(set), chart.name())
-            });
+            check_objects(&objects, settings, &mut sink);
             drop(objects);
             free_aside(rendered);
         }
@@ -280,14 +278,9 @@ fn lint_value_set(
 
 /// Runs the rules about rendered objects. For a large render the
 /// references and hygiene rules run on a second thread (into a sink of
-/// their own, from `new_sink`) while the object rules run here; their
-/// findings follow in the same order as on one thread.
-fn check_objects<'s>(
-    objects: &Objects<'_>,
-    settings: &'s Settings,
-    sink: &mut Sink<'s>,
-    new_sink: impl FnOnce() -> Sink<'s> + Send,
-) {
+/// their own) while the object rules run here; their findings follow in
+/// the same order as on one thread.
+fn check_objects(objects: &Objects<'_>, settings: &Settings, sink: &mut Sink<'_>) {
     let others = |sink: &mut Sink<'_>| {
         rules::references::check(objects, settings, sink);
         rules::hygiene::check(objects, sink);
@@ -298,10 +291,10 @@ fn check_objects<'s>(
         return;
     }
     std::thread::scope(|scope| {
-        let aside = threads::spawn(scope, "lint", || {
-            let mut aside = new_sink();
-            others(&mut aside);
-            aside.findings
+        let mut theirs = sink.sibling();
+        let aside = threads::spawn(scope, "lint", move || {
+            others(&mut theirs);
+            theirs.findings
         });
         rules::objects::check(objects, sink);
         match aside {
@@ -425,6 +418,16 @@ impl<'a> Sink<'a> {
             settings,
             value_set: value_set.map(str::to_string),
             chart_prefix: format!("{chart_name}/"),
+            findings: Vec::new(),
+        }
+    }
+
+    /// An empty sink for the same value set and settings.
+    fn sibling(&self) -> Sink<'a> {
+        Sink {
+            settings: self.settings,
+            value_set: self.value_set.clone(),
+            chart_prefix: self.chart_prefix.clone(),
             findings: Vec::new(),
         }
     }
