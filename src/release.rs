@@ -313,6 +313,9 @@ impl<'c> Renderer<'c> {
     /// second thread while the values resolve and the templates render, and
     /// checks the values once both are done. A values error still wins: it
     /// is reported before any error of the render, whose work is dropped.
+    ///
+    /// Without `keep_text`, each file's rendered text is freed once `parse`
+    /// has made its objects (the files keep their paths and sizes).
     fn render_objects<T: Ordered + Send>(
         &self,
         opts: &RenderOptions,

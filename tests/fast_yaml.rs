@@ -409,3 +409,23 @@ proptest! {
         check(&text);
     }
 }
+
+#[test]
+fn render_written_keeps_paths_and_sizes_and_frees_the_texts() {
+    // `skiff render` writes each file's objects and frees its rendered
+    // text; the tree path (lint, diff) keeps the text.
+    let chart = load_chart(&root().join("charts/starter")).expect("loads");
+    let opts = RenderOptions::default();
+    let kept = release::render(&chart, &opts).expect("renders");
+    let written = release::one_off(&chart, &opts)
+        .and_then(|renderer| renderer.render_written(&opts))
+        .expect("renders");
+    assert!(!kept.files.is_empty());
+    assert_eq!(kept.files.len(), written.files.len());
+    for (kept, written) in kept.files.iter().zip(&written.files) {
+        assert_eq!(kept.path, written.path);
+        assert_eq!(kept.size, kept.text.len());
+        assert_eq!(written.size, kept.size, "{}", kept.path);
+        assert!(written.text.is_empty(), "{}", written.path);
+    }
+}
