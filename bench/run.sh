@@ -8,7 +8,8 @@
 #
 # Cases: `skiff render` vs `helm template` on charts/starter (twin:
 # bench/helm-starter) and on the generated charts of bench/gen.py at 1, 10,
-# 100 and 1000 templates; `skiff package` (with and without its lint step)
+# 100 and 1000 templates, and at 100 templates with more data per template
+# (the output-size curve); `skiff package` (with and without its lint step)
 # vs `helm package` and `skiff lint` vs `helm lint` on the starter and the
 # 1000-template chart. Wall time is the median of the runs, taken in
 # BENCH_ROUNDS alternating rounds of Skiff and Helm (each round after
@@ -25,6 +26,10 @@ ROUNDS="${BENCH_ROUNDS:-5}"
 # warm-up did not absorb it (measured: 5.9, 5.1, 5.0, 5.0 ms in a row).
 WARMUP="${BENCH_WARMUP:-3}"
 SIZES=(1 10 100 1000)
+# The output-size curve: the 100-template chart with this many more
+# ConfigMap entries per component (bench/gen.py --data), so the output grows
+# (0.25 → 0.6 → 1.7 MiB) while the templates stay the same.
+DATA_SIZES=(128 512)
 OUT="$REPO/.cache/bench"
 DOC="$REPO/docs/performance.md"
 
@@ -42,6 +47,9 @@ command -v hyperfine >/dev/null || die "hyperfine not found: run scripts/install
 cargo build --release --quiet
 SKIFF="$REPO/target/release/skiff"
 python3 bench/gen.py --out "$OUT" "${SIZES[@]}" >/dev/null
+for k in "${DATA_SIZES[@]}"; do
+	python3 bench/gen.py --out "$OUT" --data "$k" 100 >/dev/null
+done
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
@@ -118,6 +126,10 @@ measure "render starter" "$SKIFF render starter $STARTER" \
 for n in "${SIZES[@]}"; do
 	measure "render $n templates" "$SKIFF render bench $OUT/skiff-$n" \
 		"helm template bench $OUT/helm-$n --kube-version $KUBE_VERSION" "$(output_note "$OUT/skiff-$n")"
+done
+for k in "${DATA_SIZES[@]}"; do
+	measure "render 100 templates, $k more data entries each" "$SKIFF render bench $OUT/skiff-100-data$k" \
+		"helm template bench $OUT/helm-100-data$k --kube-version $KUBE_VERSION" "$(output_note "$OUT/skiff-100-data$k")"
 done
 
 # package (each side writes into its own scratch folder). `skiff package`

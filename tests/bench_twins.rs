@@ -1,6 +1,6 @@
 //! The benchmark twins render the same objects with Skiff and with real Helm,
 //! so bench/run.sh compares like with like: the generated charts of
-//! bench/gen.py (sizes 1 and 10) and charts/starter against its Go-template
+//! bench/gen.py (sizes 1 and 10, and 2 with `--data 3`) and charts/starter against its Go-template
 //! twin bench/helm-starter (defaults and every ci/*.yaml).
 //!
 //! Both YAML streams are parsed and compared as multisets of objects, not as
@@ -170,6 +170,24 @@ fn generated_twins_render_the_same_objects() {
             expected,
             "objects of the {size}-template chart"
         );
+    }
+}
+
+/// The output-size curve's charts (bench/gen.py `--data`): the extra
+/// ConfigMap entries come out the same from both twins.
+#[test]
+fn generated_twins_with_more_data_render_the_same_objects() {
+    let Some(helm) = helm() else { return };
+    let out = tempfile::tempdir().expect("temp dir");
+    common::generated_charts_with_data(out.path(), &[2], 3);
+    let skiff = skiff_render(&out.path().join("skiff-2-data3"), None);
+    let helm = helm_template(&helm, &out.path().join("helm-2-data3"), None);
+    assert_same_objects("generated chart, 2 templates, 3 data entries", &skiff, &helm);
+    for i in 0..2 {
+        for k in 0..3 {
+            let entry = format!("entry{k:05}: value {k} of c{i:04}");
+            assert!(skiff.contains(&entry), "{entry:?} in:\n{skiff}");
+        }
     }
 }
 

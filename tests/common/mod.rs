@@ -21,10 +21,18 @@ pub fn path_str(p: &Path) -> &str {
 /// The twin charts bench/gen.py writes for `sizes` (`skiff-N/`, `helm-N/`)
 /// under `dir`.
 pub fn generated_charts(dir: &Path, sizes: &[usize]) {
+    generated_charts_with_data(dir, sizes, 0);
+}
+
+/// [`generated_charts`] with `data` more ConfigMap entries per component
+/// (bench/gen.py `--data`; the folders are `skiff-N-dataK/`, `helm-N-dataK/`
+/// when `data` is not 0).
+pub fn generated_charts_with_data(dir: &Path, sizes: &[usize], data: usize) {
     let status = std::process::Command::new("python3")
         .arg(root().join("bench/gen.py"))
         .arg("--out")
         .arg(dir)
+        .arg(format!("--data={data}"))
         .args(sizes.iter().map(ToString::to_string))
         .stdout(std::process::Stdio::null())
         .status()
