@@ -10,7 +10,6 @@
 //! a duplicate key, and on a document that is not a mapping.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use serde_yaml::Value;
 
@@ -64,7 +63,7 @@ struct Frame<'a> {
     /// Where this mapping's keys start in `StreamWriter::keys`.
     keys_from: usize,
     /// A big mapping's keys, looked up by hash instead.
-    key_set: Option<HashSet<Scalar<'a>>>,
+    key_set: Option<foldhash::HashSet<Scalar<'a>>>,
     /// The root mapping, or `metadata` right under it.
     role: Role,
 }
@@ -143,7 +142,7 @@ impl<'a> StreamWriter<'a, '_> {
         if keys.len() < LINEAR_KEYS {
             self.keys.push(key);
         } else {
-            let mut set: HashSet<_> = self.keys.drain(frame.keys_from..).collect();
+            let mut set: foldhash::HashSet<_> = self.keys.drain(frame.keys_from..).collect();
             set.insert(key);
             frame.key_set = Some(set);
         }
