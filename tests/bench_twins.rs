@@ -182,7 +182,11 @@ fn generated_twins_with_more_data_render_the_same_objects() {
     common::generated_charts_with_data(out.path(), &[2], 3);
     let skiff = skiff_render(&out.path().join("skiff-2-data3"), None);
     let helm = helm_template(&helm, &out.path().join("helm-2-data3"), None);
-    assert_same_objects("generated chart, 2 templates, 3 data entries", &skiff, &helm);
+    assert_same_objects(
+        "generated chart, 2 templates, 3 data entries",
+        &skiff,
+        &helm,
+    );
     for i in 0..2 {
         for k in 0..3 {
             let entry = format!("entry{k:05}: value {k} of c{i:04}");
