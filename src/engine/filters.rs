@@ -14,7 +14,7 @@ use crate::manifest::fast::split_lines;
 /// `template_bytes` bounds what one filter call may build (a template's
 /// whole output is capped at the same size).
 pub(crate) fn register(env: &mut Environment<'static>, template_bytes: usize) {
-    env.add_filter("toyaml", toyaml);
+    env.add_filter("toyaml", super::toyaml::toyaml);
     env.add_filter("fromyaml", fromyaml);
     env.add_filter("fromjson", fromjson);
     env.add_filter("nindent", move |value: Value, width: usize| {
@@ -66,14 +66,6 @@ fn scalar_text(value: &Value) -> String {
         ValueKind::Bool => if value.is_true() { "true" } else { "false" }.to_string(),
         _ => value.to_string(),
     }
-}
-
-/// `toyaml`: canonical YAML without the trailing newline, like Helm's toYaml.
-fn toyaml(value: Value) -> Result<String, Error> {
-    let yaml = serde_yaml::to_value(&value).map_err(|e| invalid(format!("toyaml: {e}")))?;
-    let mut out = crate::manifest::emit::to_string(&yaml);
-    out.truncate(out.trim_end_matches('\n').len());
-    Ok(out)
 }
 
 fn fromyaml(text: &str) -> Result<Value, Error> {

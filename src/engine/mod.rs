@@ -10,6 +10,7 @@ mod context;
 mod error;
 mod files;
 mod filters;
+mod toyaml;
 
 use std::collections::BTreeMap;
 use std::io;
