@@ -717,60 +717,70 @@ fn plain_start_ok(s: &str, flow: bool) -> bool {
 /// follows it.
 fn parse_quoted(t: &str) -> Option<(String, &str)> {
     let quote = t.as_bytes()[0];
+    let body = &t[1..];
+    let bytes = body.as_bytes();
     let mut out = String::new();
-    let mut chars = t[1..].char_indices();
-    while let Some((i, c)) = chars.next() {
-        if quote == b'\'' {
-            if c == '\'' {
-                if t[1 + i + 1..].starts_with('\'') {
-                    chars.next();
-                    out.push('\'');
-                    continue;
-                }
-                return Some((out, &t[1 + i + 1..]));
+    // Runs of text without a quote or backslash are copied whole: both
+    // are ASCII, so every stop is a char boundary.
+    let mut at = 0;
+    loop {
+        let stop = at
+            + if quote == b'\'' {
+                memchr::memchr(b'\'', &bytes[at..])?
+            } else {
+                memchr::memchr2(b'"', b'\\', &bytes[at..])?
+            };
+        out.push_str(&body[at..stop]);
+        match bytes[stop] {
+            b'\'' if bytes.get(stop + 1) == Some(&b'\'') => {
+                out.push('\'');
+                at = stop + 2;
             }
-            out.push(c);
-            continue;
-        }
-        match c {
-            '"' => return Some((out, &t[1 + i + 1..])),
-            '\\' => {
-                let (_, e) = chars.next()?;
-                let hex = |chars: &mut std::str::CharIndices<'_>, n: usize| -> Option<char> {
-                    let mut code = 0u32;
-                    for _ in 0..n {
-                        code = code * 16 + chars.next()?.1.to_digit(16)?;
-                    }
-                    char::from_u32(code)
-                };
-                out.push(match e {
-                    '0' => '\0',
-                    'a' => '\x07',
-                    'b' => '\x08',
-                    't' | '\t' => '\t',
-                    'n' => '\n',
-                    'v' => '\x0b',
-                    'f' => '\x0c',
-                    'r' => '\r',
-                    'e' => '\x1b',
-                    ' ' => ' ',
-                    '"' => '"',
-                    '/' => '/',
-                    '\\' => '\\',
-                    'N' => '\u{85}',
-                    '_' => '\u{a0}',
-                    'L' => '\u{2028}',
-                    'P' => '\u{2029}',
-                    'x' => hex(&mut chars, 2)?,
-                    'u' => hex(&mut chars, 4)?,
-                    'U' => hex(&mut chars, 8)?,
-                    _ => return None,
-                });
+            b'\\' => {
+                let (c, len) = unescape(&bytes[stop + 1..])?;
+                out.push(c);
+                at = stop + 1 + len;
             }
-            c => out.push(c),
+            _ => return Some((out, &body[stop + 1..])),
         }
     }
-    None
+}
+
+/// The character a double-quoted string's escape stands for (`e` starts
+/// after the backslash), and the escape's length after the backslash.
+fn unescape(e: &[u8]) -> Option<(char, usize)> {
+    let hex = |n: usize| -> Option<(char, usize)> {
+        let digits = e.get(1..1 + n)?;
+        let mut code = 0u32;
+        for &d in digits {
+            code = code * 16 + char::from(d).to_digit(16)?;
+        }
+        Some((char::from_u32(code)?, 1 + n))
+    };
+    let c = match *e.first()? {
+        b'0' => '\0',
+        b'a' => '\x07',
+        b'b' => '\x08',
+        b't' | b'\t' => '\t',
+        b'n' => '\n',
+        b'v' => '\x0b',
+        b'f' => '\x0c',
+        b'r' => '\r',
+        b'e' => '\x1b',
+        b' ' => ' ',
+        b'"' => '"',
+        b'/' => '/',
+        b'\\' => '\\',
+        b'N' => '\u{85}',
+        b'_' => '\u{a0}',
+        b'L' => '\u{2028}',
+        b'P' => '\u{2029}',
+        b'x' => return hex(2),
+        b'u' => return hex(4),
+        b'U' => return hex(8),
+        _ => return None,
+    };
+    Some((c, 1))
 }
 
 /// A one-line flow sequence or mapping of scalars at the start of `t`, and
