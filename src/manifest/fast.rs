@@ -719,17 +719,22 @@ fn parse_quoted(t: &str) -> Option<(String, &str)> {
     let quote = t.as_bytes()[0];
     let body = &t[1..];
     let bytes = body.as_bytes();
-    let mut out = String::new();
     // Runs of text without a quote or backslash are copied whole: both
     // are ASCII, so every stop is a char boundary.
-    let mut at = 0;
-    loop {
-        let stop = at
-            + if quote == b'\'' {
+    let next_stop = |at: usize| -> Option<usize> {
+        Some(
+            at + if quote == b'\'' {
                 memchr::memchr(b'\'', &bytes[at..])?
             } else {
                 memchr::memchr2(b'"', b'\\', &bytes[at..])?
-            };
+            },
+        )
+    };
+    let mut at = 0;
+    let mut stop = next_stop(0)?;
+    // Sized for the usual string, one run to its closing quote.
+    let mut out = String::with_capacity(stop);
+    loop {
         out.push_str(&body[at..stop]);
         match bytes[stop] {
             b'\'' if bytes.get(stop + 1) == Some(&b'\'') => {
@@ -743,6 +748,7 @@ fn parse_quoted(t: &str) -> Option<(String, &str)> {
             }
             _ => return Some((out, &body[stop + 1..])),
         }
+        stop = next_stop(at)?;
     }
 }
 
