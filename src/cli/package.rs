@@ -46,13 +46,9 @@ pub fn run(args: &PackageArgs) -> Result<i32> {
         mtime,
     };
     // Check the chart as packaged: `chart.version` may be the new --version.
-    let mut packed = pack(&chart, &opts)?;
+    let packed = pack(&chart, &opts)?;
     if !args.skip_lint {
-        refuse_lint_errors(
-            args,
-            packed.source.clone(),
-            std::mem::take(&mut packed.files),
-        )?;
+        refuse_lint_errors(args, packed.source.clone(), packed.files(&chart))?;
     }
     std::fs::create_dir_all(&args.destination).map_err(|e| Error::Write {
         path: args.destination.clone(),

@@ -69,10 +69,20 @@ pub struct PackedChart {
     pub bytes: Vec<u8>,
     /// Lowercase hex SHA-256 of `bytes`, as a repository index records it.
     pub sha256: String,
-    /// Where the chart was loaded from, and its files as packaged
-    /// (Chart.yaml rewritten), for the lint check.
+    /// Where the chart was loaded from, and its Chart.yaml as packaged
+    /// (with `--version` / `--app-version`), for the lint check.
     pub source: PathBuf,
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub chart_yaml: String,
+}
+
+impl PackedChart {
+    /// The chart's files as packaged: `chart`'s, with this Chart.yaml.
+    /// Only the lint check needs them, so `pack` does not copy them.
+    pub fn files(&self, chart: &Chart) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::clone(&chart.files);
+        files.insert("Chart.yaml".into(), self.chart_yaml.clone().into_bytes());
+        files
+    }
 }
 
 /// Builds the archive of `chart`; see the module docs.
@@ -111,11 +121,14 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
         message: p.message,
     })?;
 
-    let mut files = BTreeMap::clone(&chart.files);
-    files.insert("Chart.yaml".into(), chart_yaml.into_bytes());
-    let entries = files
-        .iter()
-        .map(|(path, data)| (path.as_str(), data.as_slice()));
+    // The chart's files in path order, Chart.yaml as rewritten.
+    let entries = chart.files.iter().map(|(path, data)| {
+        if path == "Chart.yaml" {
+            (path.as_str(), chart_yaml.as_bytes())
+        } else {
+            (path.as_str(), data.as_slice())
+        }
+    });
     let bytes = write_chart_archive(&metadata.name, entries, opts.mtime).map_err(|source| {
         PackageError::Archive {
             chart: chart.source.clone(),
@@ -130,7 +143,7 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
         bytes,
         sha256,
         source: chart.source.clone(),
-        files,
+        chart_yaml,
     })
 }
 
