@@ -235,6 +235,35 @@ fn version_and_app_version_rewrite_the_archived_chart_yaml() -> TestResult {
     Ok(())
 }
 
+/// The lint step checks the chart as it will be packaged: with
+/// `--version`, its templates see the new version.
+#[test]
+fn the_lint_step_sees_the_packaged_chart_yaml() -> TestResult {
+    let out = tempfile::tempdir()?;
+    let src = chart(&[
+        ("Chart.yaml", common::CHART_YAML),
+        (
+            "templates/cm.yaml",
+            "{% if chart.version == \"9.9.9\" %}{{ fail(\"9.9.9 is withdrawn\") }}{% endif %}\n\
+             apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        ),
+    ]);
+    skiff()
+        .args(["package", path_str(src.path()), "-d", path_str(out.path())])
+        .args(["--version", "9.9.9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("9.9.9 is withdrawn"));
+    assert!(dir_entries(out.path()).is_empty());
+    skiff()
+        .args(["package", path_str(src.path()), "-d", path_str(out.path())])
+        .args(["--version", "9.9.10"])
+        .assert()
+        .success();
+    assert_eq!(dir_entries(out.path()).len(), 1);
+    Ok(())
+}
+
 #[test]
 fn repackaging_an_archive_gives_the_same_bytes() -> TestResult {
     let src = chart(DEMO);
