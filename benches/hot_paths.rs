@@ -1,6 +1,6 @@
 //! In-process benchmarks of Skiff's hot paths: values parsing and merge,
-//! the schema compile, `--set` parsing, template rendering and YAML
-//! canonicalisation (stream and tree).
+//! the schema compile, `--set` parsing, template rendering (by template
+//! count and by output size) and YAML canonicalisation (stream and tree).
 //!
 //!     cargo bench --bench hot_paths
 //!
@@ -31,16 +31,27 @@ const SIZES: &[usize] = &[1, 10, 100, 1000];
 
 /// The generated Skiff chart with `size` component templates.
 fn bench_chart(size: usize) -> Chart {
+    bench_chart_with_data(size, 0)
+}
+
+/// The same with `data` more ConfigMap entries per component (bench/gen.py
+/// `--data`, the output-size curve's charts).
+fn bench_chart_with_data(size: usize, data: usize) -> Chart {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir: PathBuf = root.join(format!(".cache/bench/skiff-{size}"));
+    let name = match data {
+        0 => format!("skiff-{size}"),
+        _ => format!("skiff-{size}-data{data}"),
+    };
+    let dir: PathBuf = root.join(".cache/bench").join(name);
     if !dir.join("Chart.yaml").exists() {
         let status = Command::new("python3")
             .arg(root.join("bench/gen.py"))
+            .arg(format!("--data={data}"))
             .arg(size.to_string())
             .stdout(std::process::Stdio::null())
             .status()
             .expect("python3 runs bench/gen.py");
-        assert!(status.success(), "bench/gen.py {size} failed");
+        assert!(status.success(), "bench/gen.py --data={data} {size} failed");
     }
     load_chart(&dir).expect("the generated chart loads")
 }
@@ -125,6 +136,16 @@ fn set_parse(bencher: Bencher) {
 #[divan::bench(args = SIZES)]
 fn render(bencher: Bencher, size: usize) {
     let chart = bench_chart(size);
+    let opts = RenderOptions::default();
+    bencher.bench(|| release::render(divan::black_box(&chart), &opts).expect("renders"));
+}
+
+/// The 100-template chart with more data per template: the output grows
+/// (0.6 and 1.7 MiB), the templates stay the same; the data comes from
+/// values.yaml through `toyaml`.
+#[divan::bench(args = [128, 512])]
+fn render_data(bencher: Bencher, data: usize) {
+    let chart = bench_chart_with_data(100, data);
     let opts = RenderOptions::default();
     bencher.bench(|| release::render(divan::black_box(&chart), &opts).expect("renders"));
 }
