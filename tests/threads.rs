@@ -211,3 +211,58 @@ fn the_schema_thread_changes_nothing_but_the_time() {
     );
     assert_eq!(run(&starter, "2", &["--set", "api.replicas=two"]), bad);
 }
+
+fn package(chart: &Path, dest: &Path, threads: &str) -> (Option<i32>, String, String) {
+    let out = skiff()
+        .env("SKIFF_THREADS", threads)
+        .arg("package")
+        .arg(chart)
+        .arg("-d")
+        .arg(dest)
+        .output()
+        .expect("skiff runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).replace(&*dest.to_string_lossy(), "DEST"),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `skiff package` builds the archive on a second thread while it lints:
+/// the same archive, the same refusals, and an archive error still comes
+/// before the lint's, as on one thread.
+#[test]
+fn package_is_the_same_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = generated(dir.path(), 100);
+    let mut archives = Vec::new();
+    for threads in ["1", "2"] {
+        let dest = dir.path().join(format!("out-{threads}"));
+        let out = package(&chart, &dest, threads);
+        assert_eq!(out.0, Some(0), "{}", out.2);
+        archives.push((out, std::fs::read(dest.join("bench-0.1.0.tgz")).unwrap()));
+    }
+    assert_eq!(archives[0], archives[1]);
+
+    // A name the archive refuses (a control character) and a template
+    // that does not render: the archive error is the one reported.
+    let bad = common::chart(&[
+        (
+            "Chart.yaml",
+            "apiVersion: v2\nname: \"a\\bb\"\nversion: 0.1.0\n",
+        ),
+        ("templates/x.yaml", "a: {{ values.missing.key }}\n"),
+    ]);
+    for threads in ["1", "2"] {
+        let dest = dir.path().join(format!("bad-{threads}"));
+        let (code, stdout, stderr) = package(bad.path(), &dest, threads);
+        assert_eq!(code, Some(2), "{stderr}");
+        assert_eq!(stdout, "");
+        assert!(
+            stderr.contains("cannot be an archive's top folder"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("skiff lint"), "{stderr}");
+        assert!(!dest.exists() || common::dir_entries(&dest).is_empty());
+    }
+}

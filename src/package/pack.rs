@@ -69,24 +69,24 @@ pub struct PackedChart {
     pub bytes: Vec<u8>,
     /// Lowercase hex SHA-256 of `bytes`, as a repository index records it.
     pub sha256: String,
-    /// Where the chart was loaded from, and its Chart.yaml as packaged
-    /// (with `--version` / `--app-version`), for the lint check.
-    pub source: PathBuf,
-    pub chart_yaml: String,
 }
 
-impl PackedChart {
-    /// The chart's files as packaged: `chart`'s, with this Chart.yaml.
-    /// Only the lint check needs them, so `pack` does not copy them.
-    pub fn files(&self, chart: &Chart) -> BTreeMap<String, Vec<u8>> {
-        let mut files = BTreeMap::clone(&chart.files);
-        files.insert("Chart.yaml".into(), self.chart_yaml.clone().into_bytes());
-        files
-    }
+/// A chart checked and ready to archive: its Chart.yaml as packaged (with
+/// `--version` / `--app-version`) and that file's metadata.
+pub struct Prepared<'c> {
+    chart: &'c Chart,
+    chart_yaml: String,
+    metadata: Metadata,
+    mtime: u64,
 }
 
 /// Builds the archive of `chart`; see the module docs.
 pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageError> {
+    prepare(chart, opts)?.build()
+}
+
+/// The checks and the Chart.yaml rewrite of [`pack`], before any archiving.
+pub fn prepare<'c>(chart: &'c Chart, opts: &PackOptions) -> Result<Prepared<'c>, PackageError> {
     if let Some(version) = &opts.version {
         check_version(version)?;
     }
@@ -120,31 +120,54 @@ pub fn pack(chart: &Chart, opts: &PackOptions) -> Result<PackedChart, PackageErr
         path: chart_yaml_path,
         message: p.message,
     })?;
-
-    // The chart's files in path order, Chart.yaml as rewritten.
-    let entries = chart.files.iter().map(|(path, data)| {
-        if path == "Chart.yaml" {
-            (path.as_str(), chart_yaml.as_bytes())
-        } else {
-            (path.as_str(), data.as_slice())
-        }
-    });
-    let bytes = write_chart_archive(&metadata.name, entries, opts.mtime).map_err(|source| {
-        PackageError::Archive {
-            chart: chart.source.clone(),
-            source,
-        }
-    })?;
-    let sha256 = sha256_hex(&bytes);
-    Ok(PackedChart {
-        file_name: format!("{}-{}.tgz", metadata.name, metadata.version),
-        name: metadata.name,
-        version: metadata.version,
-        bytes,
-        sha256,
-        source: chart.source.clone(),
+    Ok(Prepared {
+        chart,
         chart_yaml,
+        metadata,
+        mtime: opts.mtime,
     })
+}
+
+impl Prepared<'_> {
+    /// Where the chart was loaded from.
+    pub fn chart_source(&self) -> PathBuf {
+        self.chart.source.clone()
+    }
+
+    /// The chart's files as packaged, Chart.yaml rewritten: what the lint
+    /// check reads. The archive does not need this copy.
+    pub fn files(&self) -> BTreeMap<String, Vec<u8>> {
+        let mut files = BTreeMap::clone(&self.chart.files);
+        files.insert("Chart.yaml".into(), self.chart_yaml.clone().into_bytes());
+        files
+    }
+
+    /// The archive: the chart's files in path order, Chart.yaml as
+    /// rewritten, tarred and gzipped; and its digest.
+    pub fn build(&self) -> Result<PackedChart, PackageError> {
+        let entries = self.chart.files.iter().map(|(path, data)| {
+            if path == "Chart.yaml" {
+                (path.as_str(), self.chart_yaml.as_bytes())
+            } else {
+                (path.as_str(), data.as_slice())
+            }
+        });
+        let name = &self.metadata.name;
+        let bytes = write_chart_archive(name, entries, self.mtime).map_err(|source| {
+            PackageError::Archive {
+                chart: self.chart.source.clone(),
+                source,
+            }
+        })?;
+        let sha256 = sha256_hex(&bytes);
+        Ok(PackedChart {
+            file_name: format!("{}-{}.tgz", name, self.metadata.version),
+            name: name.clone(),
+            version: self.metadata.version.clone(),
+            bytes,
+            sha256,
+        })
+    }
 }
 
 /// The same rule as Chart.yaml's `version` (SemVer 2, an optional leading `v`).
