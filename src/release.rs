@@ -276,6 +276,11 @@ impl<'c> Renderer<'c> {
         })
     }
 
+    /// Whether each render stays on the calling thread (a small chart).
+    pub fn renders_on_one_thread(&self) -> bool {
+        self.engine.renders_on_one_thread()
+    }
+
     /// For a renderer that renders once: each template is compiled for its
     /// render and dropped (see [`Engine::one_shot`]), not kept for the next.
     pub fn once(self) -> Renderer<'c> {

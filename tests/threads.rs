@@ -135,6 +135,53 @@ fn lint_findings_are_the_same_whatever_the_threads() {
     }
 }
 
+/// A small chart's `ci/*.yaml` value sets are linted on several threads
+/// after the defaults: every set's findings must be there, the same as on
+/// one thread (the report orders them by set).
+#[test]
+fn small_chart_value_sets_lint_the_same_whatever_the_threads() {
+    let mut files: Vec<(String, String)> = vec![
+        ("Chart.yaml".into(), common::CHART_YAML.into()),
+        ("values.yaml".into(), "fail: \"\"\n".into()),
+        (
+            "templates/cm.yaml".into(),
+            "{% if values.fail %}{{ fail(\"set \" ~ values.fail) }}{% endif %}\n\
+             apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n"
+                .into(),
+        ),
+    ];
+    for set in ["a", "b", "c", "d", "e"] {
+        files.push((format!("ci/{set}.yaml"), format!("fail: {set}\n")));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let chart = common::chart(&files);
+    let lint = |threads: &str| {
+        let out = skiff()
+            .env("SKIFF_THREADS", threads)
+            .args(["lint", "-o", "json"])
+            .arg(chart.path())
+            .output()
+            .expect("skiff runs");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let one = lint("1");
+    assert_eq!(one.0, Some(1), "{}", one.1);
+    let order: Vec<usize> = ["set a", "set b", "set c", "set d", "set e"]
+        .iter()
+        .map(|m| one.1.find(m).unwrap_or_else(|| panic!("{m}: {}", one.1)))
+        .collect();
+    assert!(order.is_sorted(), "findings in set order: {}", one.1);
+    for threads in ["2", "3"] {
+        assert_eq!(lint(threads), one, "SKIFF_THREADS={threads}");
+    }
+}
+
 /// A chart folder of `n` small files under `files/` (plus Chart.yaml), big
 /// enough to be read on several threads.
 fn many_files(n: usize) -> tempfile::TempDir {

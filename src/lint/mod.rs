@@ -179,7 +179,7 @@ pub fn lint_files(
         let renderer = release::Renderer::new(&chart, opts.limits)
             .ok()
             .map(|r| if value_sets.len() == 1 { r.once() } else { r });
-        for set in &value_sets {
+        let lint_set = |set: &String| {
             // A ci/ file is read from the chart (folder or archive) and sits
             // below the user's layers, as if given first with -f.
             let layers = if set == DEFAULTS {
@@ -188,14 +188,24 @@ pub fn lint_files(
                 ci_layer(&chart, set)
                     .map(|ci| std::iter::once(ci).chain(user.iter().cloned()).collect())
             };
-            findings.extend(lint_value_set(
-                &chart,
-                renderer.as_ref(),
-                opts,
-                set,
-                layers,
-                &settings,
-            ));
+            lint_value_set(&chart, renderer.as_ref(), opts, set, layers, &settings)
+        };
+        // The defaults go first, alone: their render compiles the schema
+        // and the templates the other sets reuse. When each render keeps
+        // to one thread (a small chart), the other sets share the cores;
+        // their findings still come in set order.
+        let (defaults, ci_sets) = value_sets.split_first().expect("the defaults set");
+        findings.extend(lint_set(defaults));
+        let threads = match &renderer {
+            Some(renderer) if renderer.renders_on_one_thread() => {
+                threads::for_items(ci_sets.len(), 1)
+            }
+            _ => 1,
+        };
+        let slots =
+            threads::run_indexed(ci_sets.len(), threads, || false, |i| lint_set(&ci_sets[i]));
+        for (set, slot) in ci_sets.iter().zip(slots) {
+            findings.extend(slot.unwrap_or_else(|| lint_set(set)));
         }
     }
     Ok(Report {
