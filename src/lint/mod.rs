@@ -194,8 +194,8 @@ pub fn lint_files(
         // and the templates the other sets reuse. When each render keeps
         // to one thread (a small chart), the other sets share the cores;
         // their findings still come in set order.
-        let (defaults, ci_sets) = value_sets.split_first().expect("the defaults set");
-        findings.extend(lint_set(defaults));
+        let (defaults, ci_sets) = value_sets.split_at(1);
+        findings.extend(defaults.iter().flat_map(lint_set));
         let threads = match &renderer {
             Some(renderer) if renderer.renders_on_one_thread() => {
                 threads::for_items(ci_sets.len(), 1)
