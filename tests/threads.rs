@@ -105,6 +105,20 @@ fn syntax_and_render_errors_are_reported_in_path_order_whatever_the_threads() {
     assert_eq!(run(&chart, "2", &bad_set), one);
 }
 
+/// `skiff lint -o json CHART` on `threads` threads: exit code and stdout.
+fn lint_json(chart: &Path, threads: &str) -> (Option<i32>, String) {
+    let out = skiff()
+        .env("SKIFF_THREADS", threads)
+        .args(["lint", "-o", "json"])
+        .arg(chart)
+        .output()
+        .expect("skiff runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 #[test]
 fn lint_findings_are_the_same_whatever_the_threads() {
     // 300+ objects: the object rules and the reference and hygiene rules
@@ -113,18 +127,7 @@ fn lint_findings_are_the_same_whatever_the_threads() {
     let chart = generated(dir.path(), 100);
     let templates = chart.join("templates");
     std::fs::copy(templates.join("c0003.yaml"), templates.join("c0003b.yaml")).unwrap();
-    let lint = |threads: &str| {
-        let out = skiff()
-            .env("SKIFF_THREADS", threads)
-            .args(["lint", "-o", "json"])
-            .arg(&chart)
-            .output()
-            .expect("skiff runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
+    let lint = |threads: &str| lint_json(&chart, threads);
     let one = lint("1");
     assert_eq!(one.0, Some(1), "{}", one.1);
     for rule in ["object-duplicate", "pdb-missing", "container-probes"] {
@@ -158,18 +161,7 @@ fn small_chart_value_sets_lint_the_same_whatever_the_threads() {
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
     let chart = common::chart(&files);
-    let lint = |threads: &str| {
-        let out = skiff()
-            .env("SKIFF_THREADS", threads)
-            .args(["lint", "-o", "json"])
-            .arg(chart.path())
-            .output()
-            .expect("skiff runs");
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
+    let lint = |threads: &str| lint_json(chart.path(), threads);
     let one = lint("1");
     assert_eq!(one.0, Some(1), "{}", one.1);
     let order: Vec<usize> = ["set a", "set b", "set c", "set d", "set e"]
