@@ -257,7 +257,7 @@ impl Engine {
     }
 
     /// Whether a render of this chart's own templates stays on the calling
-    /// thread (too few templates to share; see [`TEMPLATES_PER_THREAD`]).
+    /// thread: too few templates to share (16 per thread, `TEMPLATES_PER_THREAD`).
     pub fn renders_on_one_thread(&self) -> bool {
         threads::for_items(self.manifest_templates().count(), TEMPLATES_PER_THREAD) < 2
     }

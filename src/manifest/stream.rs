@@ -2,7 +2,7 @@
 //!
 //! `skiff render` only prints: it needs each object's canonical text and
 //! its kind and name (for the install order), not the object itself. The
-//! [`StreamWriter`] takes the fast reader's events ([`fast::read_stream`])
+//! `StreamWriter` takes the fast reader's events ([`fast::read_stream`])
 //! and writes the same bytes [`emit::write_yaml`] writes for the parsed
 //! value, so no `serde_yaml::Value`, no per-mapping hash table and nothing
 //! to free for every object. It gives up (and the caller takes the tree
